@@ -109,8 +109,8 @@ export interface AuditRecord {
  * HTTP status for APIG and to a `rejected` audit record, and never to a DCS call.
  */
 export interface Rejection {
-  /** 400 malformed, 401 unauthenticated, 403 forbidden, 413 too large, 415 bad media type. */
-  status: 400 | 401 | 403 | 413 | 415;
+  /** 400 malformed, 401 unauthenticated, 403 forbidden, 405 wrong HTTP method, 413 too large, 415 bad media type. */
+  status: 400 | 401 | 403 | 405 | 413 | 415;
   /** Stable machine code, e.g. "invalid_json", "bad_signature", "topic_not_allowed". */
   code: string;
   /** One sentence naming the offending field. */
