@@ -15,7 +15,9 @@ export type DecisionKind =
   | 'skipped_recovered'
   | 'skipped_precondition'
   | 'rejected'
-  | 'failed';
+  | 'failed'
+  /** Extension: a signed SMN SubscriptionConfirmation was confirmed (no DCS call). */
+  | 'subscription_confirmed';
 
 export const DECISION_KINDS: readonly DecisionKind[] = [
   'executed',
@@ -29,6 +31,7 @@ export const DECISION_KINDS: readonly DecisionKind[] = [
   'skipped_precondition',
   'rejected',
   'failed',
+  'subscription_confirmed',
 ];
 
 export type Trigger = 'alarm' | 'timer' | 'manual';
