@@ -1,0 +1,40 @@
+// Runs a built bundle's handler the way FunctionGraph would, in this fresh process.
+// Job (JSON on stdin): { bundle, events: [...], concurrency?, context?: {requestId, remainingMs, ak, sk, token}, resultFile }
+// stdout stays the function's own (audit and log lines); results go to resultFile.
+const fs = require('node:fs');
+
+function makeContext(spec, i) {
+  if (!spec) return undefined;
+  const ctx = {};
+  if (spec.requestId) ctx.getRequestID = () => `${spec.requestId}-${i}`;
+  if (spec.remainingMs) ctx.getRemainingTimeInMilliSeconds = () => spec.remainingMs;
+  if (spec.ak) ctx.getSecurityAccessKey = () => spec.ak;
+  if (spec.sk) ctx.getSecuritySecretKey = () => spec.sk;
+  if (spec.token) ctx.getSecurityToken = () => spec.token;
+  return ctx;
+}
+
+async function main() {
+  const job = JSON.parse(fs.readFileSync(0, 'utf8'));
+  const { handler } = require(job.bundle);
+  const results = new Array(job.events.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < job.events.length) {
+      const i = next++;
+      try {
+        results[i] = { ok: true, value: await handler(job.events[i], makeContext(job.context, i)) };
+      } catch (e) {
+        results[i] = { ok: false, error: String(e && e.stack || e) };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: job.concurrency || 1 }, worker));
+  fs.writeFileSync(job.resultFile, JSON.stringify(results));
+  process.exit(0); // do not wait on a guard store's idle connection
+}
+
+main().catch((e) => {
+  process.stderr.write(`invoke-child failed: ${e && e.stack}\n`);
+  process.exit(70);
+});
