@@ -1,0 +1,81 @@
+/**
+ * The guard: may this kill happen now? Dedup, cooldown, circuit breaker and the
+ * "one actor per target" claim, kept in memory (default) or in Redis (GUARD_REDIS_URL).
+ *
+ * Usage (one store per warm container — use sharedGuardStore, or memoise createGuardStore):
+ *
+ *   const guard = sharedGuardStore(guardStoreOptionsFromEnv(process.env));
+ *   const verdict = await guard.check({ target, dedupKey, dryRun, now: Date.now(), settings });
+ *   // proceed → kill; then, only if nothing was sent: await guard.settle(verdict.lease, 'not_sent')
+ */
+import { MemoryGuardStore } from './memory-store';
+import { RedisGuardStore } from './redis-store';
+import { parseRedisUrl } from './redis-url';
+import { GuardError, type GuardStore } from './types';
+
+export * from './types';
+export { MemoryGuardStore } from './memory-store';
+export { RedisGuardStore, HASH_TAG } from './redis-store';
+export { parseRedisUrl, type RedisTarget } from './redis-url';
+
+export const DEFAULT_KEY_PREFIX = 'dcs-guard:';
+/** Short on purpose: a guard that hangs would eat the function's timeout; the caller decides what "unavailable" means. */
+export const DEFAULT_TIMEOUT_MS = 500;
+
+export interface GuardStoreOptions {
+  /** redis:// or rediss:// (see redis-url.ts); null/undefined/'' = in-process memory. */
+  redisUrl?: string | null;
+  /** Prefix of every Redis key; default `?prefix=` from the URL, else "dcs-guard:". No braces (they would change the hash slot). */
+  keyPrefix?: string;
+  /** Deadline of one store call, connecting included. Default 500 ms. */
+  timeoutMs?: number;
+  /** PEM CA certificate(s) for rediss:// with a private CA. */
+  tlsCa?: string;
+}
+
+/**
+ * A new store. Throws GuardError('invalid_guard_config') for a bad URL, prefix or timeout
+ * (the message never contains the URL). Creating one is cheap: Redis connects on first use.
+ */
+export function createGuardStore(opts: GuardStoreOptions): GuardStore {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new GuardError('invalid_guard_config', 'guard store timeout must be a positive number of milliseconds');
+  if (!opts.redisUrl) return new MemoryGuardStore();
+  const target = parseRedisUrl(opts.redisUrl, opts.tlsCa);
+  if (!target.ok) throw target.error;
+  const keyPrefix = opts.keyPrefix ?? target.value.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  if (/[{}\s]/.test(keyPrefix) || keyPrefix.length > 100) {
+    throw new GuardError('invalid_guard_config', 'guard key prefix must be at most 100 characters, without braces or spaces');
+  }
+  return new RedisGuardStore({ target: target.value, keyPrefix, timeoutMs });
+}
+
+/**
+ * Reads GUARD_REDIS_URL, GUARD_REDIS_PREFIX, GUARD_REDIS_TIMEOUT_MS and GUARD_REDIS_TLS_CA
+ * (PEM text) from an env map. Unset prefix → the URL's `?prefix=`, else the default.
+ */
+export function guardStoreOptionsFromEnv(env: Readonly<Record<string, string | undefined>>): GuardStoreOptions {
+  const timeout = env.GUARD_REDIS_TIMEOUT_MS?.trim();
+  return {
+    redisUrl: env.GUARD_REDIS_URL?.trim() || null,
+    ...(env.GUARD_REDIS_PREFIX !== undefined ? { keyPrefix: env.GUARD_REDIS_PREFIX } : {}),
+    ...(timeout ? { timeoutMs: Number(timeout) } : {}),
+    ...(env.GUARD_REDIS_TLS_CA ? { tlsCa: env.GUARD_REDIS_TLS_CA } : {}),
+  };
+}
+
+const shared = new Map<string, GuardStore>();
+
+/**
+ * One store per configuration for the life of the warm container: the memory store's
+ * state and the Redis connection both survive from one invocation to the next.
+ */
+export function sharedGuardStore(opts: GuardStoreOptions): GuardStore {
+  const id = JSON.stringify([opts.redisUrl ?? null, opts.keyPrefix ?? null, opts.timeoutMs ?? null, opts.tlsCa ?? null]);
+  let store = shared.get(id);
+  if (!store) {
+    store = createGuardStore(opts);
+    shared.set(id, store);
+  }
+  return store;
+}

@@ -1,0 +1,124 @@
+/**
+ * The guard's state in this process's memory: the default when GUARD_REDIS_URL is unset.
+ *
+ * Limits (also in the README): the state lives in ONE warm container. It is lost on a cold
+ * start, and FunctionGraph runs several containers at once under load, each with its own
+ * state — so dedup, cooldowns and the breaker hold per container only. That suits a single
+ * low-traffic function or local runs; real deployments should point GUARD_REDIS_URL at Redis.
+ *
+ * Memory stays bounded: entries are dropped once the caller's clock passes their end
+ * (swept at most once a minute), and dedup marks are capped (oldest dropped first).
+ */
+import { randomUUID } from 'node:crypto';
+import { guardKeys } from './keys';
+import { BREAKER_WINDOW_MS, cooldownField, evaluate, limitsOf, type CooldownEntry, type GuardState } from './rules';
+import type { GuardRequest, GuardStore, GuardVerdict, Lease, SettleOutcome } from './types';
+import { assertValidRequest } from './validate';
+
+const SWEEP_EVERY_MS = 60_000;
+const MAX_DEDUP_MARKS = 10_000;
+
+interface DedupMark {
+  firstSeenAt: number;
+  expiresAt: number;
+  leaseId: string;
+}
+
+interface Kill {
+  at: number;
+  leaseId: string;
+}
+
+export class MemoryGuardStore implements GuardStore {
+  readonly kind = 'memory' as const;
+  private readonly dedup = new Map<string, DedupMark>();
+  private readonly cooldowns = new Map<string, Map<string, CooldownEntry>>();
+  private readonly kills = new Map<string, Kill[]>();
+  private lastSweep = -Infinity;
+
+  /** Synchronous inside: one event-loop turn, so a decision is atomic within this process. */
+  async check(req: GuardRequest): Promise<GuardVerdict> {
+    assertValidRequest(req);
+    this.sweepIfDue(req.now);
+    const keys = guardKeys(req.target, req.dedupKey);
+    const state: GuardState = {
+      dedupFirstSeenAt: keys.dedup === null ? null : (this.dedup.get(keys.dedup)?.firstSeenAt ?? null),
+      cooldowns: [...(this.cooldowns.get(keys.cooldowns)?.values() ?? [])],
+      globalKills: (this.kills.get(keys.globalKills) ?? []).map((k) => k.at),
+      instanceKills: (this.kills.get(keys.instanceKills) ?? []).map((k) => k.at),
+    };
+    const blocked = evaluate(state, req);
+    if (blocked) return blocked;
+    if (req.dryRun) return { kind: 'proceed', lease: null };
+    return { kind: 'proceed', lease: this.claim(req) };
+  }
+
+  async settle(lease: Lease, outcome: SettleOutcome): Promise<void> {
+    if (outcome !== 'not_sent') return;
+    const keys = guardKeys(lease.target, lease.dedupKey);
+    if (keys.dedup !== null && this.dedup.get(keys.dedup)?.leaseId === lease.id) this.dedup.delete(keys.dedup);
+    const entries = this.cooldowns.get(keys.cooldowns);
+    const field = cooldownField(lease.target);
+    if (entries?.get(field)?.leaseId === lease.id) entries.delete(field);
+    for (const key of [keys.globalKills, keys.instanceKills]) {
+      this.kills.set(key, (this.kills.get(key) ?? []).filter((k) => k.leaseId !== lease.id));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.dedup.clear();
+    this.cooldowns.clear();
+    this.kills.clear();
+  }
+
+  /** Entry counts, for tests of the memory bound. */
+  size(): { dedup: number; cooldowns: number; kills: number } {
+    let cooldowns = 0;
+    let kills = 0;
+    for (const m of this.cooldowns.values()) cooldowns += m.size;
+    for (const k of this.kills.values()) kills += k.length;
+    return { dedup: this.dedup.size, cooldowns, kills };
+  }
+
+  private claim(req: GuardRequest): Lease {
+    const { now, target } = req;
+    const limits = limitsOf(req);
+    const keys = guardKeys(target, req.dedupKey);
+    const lease: Lease = { id: randomUUID(), target, dedupKey: req.dedupKey, claimedAt: now, cooldownUntil: now + limits.cooldownMs };
+    if (keys.dedup !== null) this.setDedupMark(keys.dedup, { firstSeenAt: now, expiresAt: now + limits.dedupTtlMs, leaseId: lease.id });
+    const entries = this.cooldowns.get(keys.cooldowns) ?? new Map<string, CooldownEntry>();
+    const field = cooldownField(target);
+    entries.set(field, { field, until: lease.cooldownUntil, since: now, leaseId: lease.id });
+    this.cooldowns.set(keys.cooldowns, entries);
+    for (const key of [keys.globalKills, keys.instanceKills]) {
+      const kills = (this.kills.get(key) ?? []).filter((k) => k.at > now - BREAKER_WINDOW_MS);
+      kills.push({ at: now, leaseId: lease.id });
+      this.kills.set(key, kills);
+    }
+    return lease;
+  }
+
+  private setDedupMark(key: string, mark: DedupMark): void {
+    this.dedup.delete(key); // re-insert at the end: Map order = age order for the cap below
+    this.dedup.set(key, mark);
+    for (const oldest of this.dedup.keys()) {
+      if (this.dedup.size <= MAX_DEDUP_MARKS) break;
+      this.dedup.delete(oldest);
+    }
+  }
+
+  private sweepIfDue(now: number): void {
+    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
+    this.lastSweep = now;
+    for (const [key, mark] of this.dedup) if (mark.expiresAt <= now) this.dedup.delete(key);
+    for (const [key, entries] of this.cooldowns) {
+      for (const [field, e] of entries) if (e.until <= now) entries.delete(field);
+      if (entries.size === 0) this.cooldowns.delete(key);
+    }
+    for (const [key, kills] of this.kills) {
+      const live = kills.filter((k) => k.at > now - BREAKER_WINDOW_MS);
+      if (live.length === 0) this.kills.delete(key);
+      else this.kills.set(key, live);
+    }
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * The guard's state in Redis (a DCS instance in production): shared by every container,
+ * so dedup, cooldowns and the breaker hold across concurrent invocations.
+ *
+ * One check = one Lua script call = one round trip (EVALSHA; ioredis sends EVAL the first
+ * time on each connection). Releases ('not_sent') are a second script.
+ *
+ * Cluster mode (DCS Proxy Cluster, Redis Cluster): a script may only touch keys of one
+ * hash slot. The global breaker must be read and written in the same script as the
+ * instance's keys — otherwise two containers could both see "19 of 20" and both kill —
+ * so EVERY key carries the same hash tag `{guard}` and lives in one slot. The load is a
+ * few tiny keys per kill, far below what one shard serves.
+ *
+ * Failure behaviour, tuned for a function that must answer within its timeout: the
+ * connection opens lazily on the first check; no offline queue (a command issued while
+ * disconnected fails at once instead of waiting to be replayed — a replayed claim would
+ * write a cooldown for a kill the caller already gave up on); no automatic reconnect loop
+ * (a frozen container cannot use one), the next check reconnects instead; connect and
+ * command timeouts plus an overall deadline of timeoutMs per call. Any failure becomes the
+ * 'unavailable' verdict with a sanitized cause; errors from ioredis are never passed on,
+ * since some carry the command's arguments (for AUTH, the password).
+ *
+ * A check that times out may still have run on the server: its claim then stays until the
+ * cooldown ends — the safe side for a fail-closed caller.
+ */
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { guardKeys, type GuardKeys } from './keys';
+import { CHECK_SCRIPT, RELEASE_SCRIPT } from './redis-script';
+import { BREAKER_WINDOW_MS, cooldownField, limitsOf, type BlockingVerdict } from './rules';
+import type { RedisTarget } from './redis-url';
+import {
+  GUARD_UNAVAILABLE_MESSAGE,
+  GuardError,
+  type GuardRequest,
+  type GuardStore,
+  type GuardVerdict,
+  type Lease,
+  type SettleOutcome,
+} from './types';
+import { assertValidRequest } from './validate';
+
+/** All keys share this hash tag (see above). */
+export const HASH_TAG = '{guard}';
+
+/** Keys outlive their logical end by this much (TTL = garbage collection, times decide). */
+const TTL_GRACE_MS = 60_000;
+
+export interface RedisGuardStoreOptions {
+  target: RedisTarget;
+  keyPrefix: string;
+  timeoutMs: number;
+}
+
+type ScriptReply = string[];
+
+interface GuardCommands {
+  guardCheck(...keysAndArgs: string[]): Promise<ScriptReply>;
+  guardRelease(...keysAndArgs: string[]): Promise<number>;
+}
+
+class DeadlineExceeded extends Error {}
+
+export class RedisGuardStore implements GuardStore {
+  readonly kind = 'redis' as const;
+  private readonly client: Redis;
+  private readonly commands: GuardCommands;
+  private connecting: Promise<void> | null = null;
+
+  constructor(private readonly options: RedisGuardStoreOptions) {
+    const { timeoutMs } = options;
+    this.client = new Redis({
+      ...options.target.connection,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      enableReadyCheck: false,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
+      // RESP2 and no CLIENT SETINFO: older DCS versions and proxies know neither HELLO nor SETINFO.
+      protocol: 2,
+      disableClientInfo: true,
+      connectionName: 'dcs-session-guard',
+    });
+    // Errors surface through the failing call; without a listener ioredis would print them.
+    this.client.on('error', () => undefined);
+    this.client.defineCommand('guardCheck', { numberOfKeys: 4, lua: CHECK_SCRIPT });
+    this.client.defineCommand('guardRelease', { numberOfKeys: 4, lua: RELEASE_SCRIPT });
+    this.commands = this.client as unknown as GuardCommands;
+  }
+
+  async check(req: GuardRequest): Promise<GuardVerdict> {
+    assertValidRequest(req);
+    const leaseId = randomUUID();
+    try {
+      const reply = await this.withinDeadline(() => this.commands.guardCheck(...this.checkArgs(req, leaseId)));
+      return toVerdict(reply, req, leaseId);
+    } catch (e) {
+      return { kind: 'unavailable', message: GUARD_UNAVAILABLE_MESSAGE, failOpen: req.settings.failOpen, cause: sanitizedCause(e) };
+    }
+  }
+
+  async settle(lease: Lease, outcome: SettleOutcome): Promise<void> {
+    if (outcome !== 'not_sent') return;
+    const keys = this.keysOf(lease.target, lease.dedupKey);
+    const args = [lease.id, cooldownField(lease.target), lease.dedupKey === null ? '0' : '1'];
+    try {
+      await this.withinDeadline(() => this.commands.guardRelease(...keys, ...args));
+    } catch (e) {
+      throw new GuardError('guard_store_unavailable', `${GUARD_UNAVAILABLE_MESSAGE}: could not release the claim (${sanitizedCause(e)}); its cooldown stays`);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.connecting = null;
+    this.client.disconnect();
+  }
+
+  /** The full Redis key names of a decision, in the scripts' KEYS order. */
+  keysOf(target: GuardRequest['target'], dedupKey: string | null): [string, string, string, string] {
+    const names: GuardKeys = guardKeys(target, dedupKey);
+    const full = (name: string) => `${this.options.keyPrefix}${HASH_TAG}:${name}`;
+    // Without a dedup key the script never touches KEYS[1]; the placeholder keeps the slot.
+    return [full(names.dedup ?? 'dedup:none'), full(names.cooldowns), full(names.globalKills), full(names.instanceKills)];
+  }
+
+  private checkArgs(req: GuardRequest, leaseId: string): string[] {
+    const limits = limitsOf(req);
+    return [
+      ...this.keysOf(req.target, req.dedupKey),
+      String(req.now),
+      cooldownField(req.target),
+      String(limits.cooldownMs),
+      String(limits.dedupTtlMs),
+      String(limits.maxGlobal),
+      String(limits.maxInstance),
+      String(BREAKER_WINDOW_MS),
+      req.dryRun ? '1' : '0',
+      leaseId,
+      req.dedupKey === null ? '0' : '1',
+      String(TTL_GRACE_MS),
+    ];
+  }
+
+  /** Connects if needed and runs `call`, all within timeoutMs. */
+  private async withinDeadline<T>(call: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DeadlineExceeded()), this.options.timeoutMs);
+    });
+    const work = this.ready().then(call);
+    work.catch(() => undefined); // it may settle after the deadline: never leave it unhandled
+    try {
+      return await Promise.race([work, deadline]);
+    } catch (e) {
+      // A call that timed out may sit on a dead socket (e.g. a dropped NAT mapping): start fresh next time.
+      if (e instanceof DeadlineExceeded || isTimeout(e)) this.client.disconnect();
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private ready(): Promise<void> {
+    if (this.client.status === 'ready') return Promise.resolve();
+    if (!this.connecting) {
+      this.connecting = this.client.connect().finally(() => {
+        this.connecting = null;
+      });
+    }
+    return this.connecting;
+  }
+}
+
+function toVerdict(reply: ScriptReply, req: GuardRequest, leaseId: string): GuardVerdict {
+  const [kind, a, b, c] = reply;
+  if (kind === 'proceed') {
+    if (req.dryRun) return { kind: 'proceed', lease: null };
+    const cooldownUntil = Number(a);
+    return { kind: 'proceed', lease: { id: leaseId, target: req.target, dedupKey: req.dedupKey, claimedAt: req.now, cooldownUntil } };
+  }
+  const blocked = blockingVerdict(kind, a, b, c);
+  if (blocked) return blocked;
+  throw new Error('BAD_REPLY unexpected script reply');
+}
+
+function blockingVerdict(kind?: string, a?: string, b?: string, c?: string): BlockingVerdict | null {
+  if (kind === 'duplicate') return { kind, firstSeenAt: Number(a) };
+  if (kind === 'cooldown' && (b === 'node' || b === 'instance')) return { kind, until: Number(a), scope: b, since: Number(c) };
+  if (kind === 'rate_limit' && (a === 'global' || a === 'instance')) return { kind, scope: a, limit: Number(b), retryAt: Number(c) };
+  return null;
+}
+
+function isTimeout(e: unknown): boolean {
+  return e instanceof Error && /timed out/i.test(e.message);
+}
+
+/**
+ * A short code for what went wrong, built only from fixed vocabularies (system error
+ * codes, Redis error prefixes): never from free text that could hold a URL or password.
+ */
+export function sanitizedCause(e: unknown): string {
+  if (e instanceof DeadlineExceeded || isTimeout(e)) return 'timeout';
+  if (!(e instanceof Error)) return 'error';
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
+  if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(e.message)) return 'auth_failed';
+  if (/Connection is closed|isn't writeable|already connecting/i.test(e.message)) return 'connection_closed';
+  return /^([A-Z][A-Z_]{1,30})(\s|$)/.exec(e.message)?.[1] ?? 'error';
+}
