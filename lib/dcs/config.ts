@@ -1,0 +1,113 @@
+/**
+ * Everything the DCS client needs, resolved once from the environment (and
+ * the FunctionGraph context for credentials). Every problem is collected and
+ * reported in ONE error, so a misconfigured function tells the operator all
+ * that is wrong on its first run. Values are never echoed back.
+ */
+import { err, ok, type Result } from '../domain/types';
+import type { Context } from '../fg/types';
+import { configError, DcsError } from './errors';
+import { isValidId } from './ids';
+import { DcsCredentials, resolveCredentials, type Env } from './credentials';
+
+export interface DcsClientConfig {
+  /** Exactly one endpoint, an origin without path: https://dcs.<region>.myhuaweicloud.com. */
+  endpoint: string;
+  projectId: string;
+  /** null when DCS_ENDPOINT was given without DCS_REGION. */
+  region: string | null;
+  credentials: DcsCredentials;
+  /** Per HTTP attempt. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+const MAX_TIMEOUT_MS = 120_000;
+/** cn-north-4, ap-southeast-1, la-north-2, eu-west-101, ... */
+const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const regionEndpoint = (region: string): string => `https://dcs.${region}.myhuaweicloud.com`;
+
+/**
+ * An endpoint must be a bare http(s) origin. Plain http is allowed for
+ * loopback only (the local emulator): elsewhere it would put the security
+ * token on the wire in clear text.
+ */
+export function validateEndpoint(raw: string, variable = 'DCS_ENDPOINT'): Result<string, string> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return err(`${variable} is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return err(`${variable} must use https`);
+  if (url.username || url.password) return err(`${variable} must not contain user info`);
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
+    return err(`${variable} must be an origin only (scheme://host[:port]), without path or query`);
+  }
+  const loopback = LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith('127.');
+  if (url.protocol === 'http:' && !loopback) return err(`${variable} must use https (http is accepted for loopback only)`);
+  return ok(url.origin);
+}
+
+function resolveTimeout(raw: string | undefined): Result<number, string> {
+  if (raw === undefined || raw.trim() === '') return ok(DEFAULT_TIMEOUT_MS);
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMEOUT_MS) {
+    return err(`DCS_TIMEOUT_MS must be an integer number of milliseconds between 1 and ${MAX_TIMEOUT_MS}`);
+  }
+  return ok(value);
+}
+
+interface Problems {
+  missing: string[];
+  invalid: string[];
+}
+
+function resolveEndpoint(env: Env, problems: Problems): { endpoint: string; region: string | null } | null {
+  const region = env.DCS_REGION?.trim() || null;
+  const explicit = env.DCS_ENDPOINT?.trim() || null;
+  if (region !== null && !REGION.test(region)) {
+    problems.invalid.push('DCS_REGION is not a region name like cn-north-4');
+    return null;
+  }
+  if (explicit !== null) {
+    const checked = validateEndpoint(explicit);
+    if (!checked.ok) problems.invalid.push(checked.error);
+    return checked.ok ? { endpoint: checked.value, region } : null;
+  }
+  if (region !== null) return { endpoint: regionEndpoint(region), region };
+  problems.missing.push('DCS_REGION or DCS_ENDPOINT');
+  return null;
+}
+
+function resolveProjectId(env: Env, problems: Problems): string | null {
+  const projectId = env.HUAWEICLOUD_SDK_PROJECT_ID?.trim() || null;
+  if (projectId === null) problems.missing.push('HUAWEICLOUD_SDK_PROJECT_ID');
+  else if (!isValidId('project', projectId)) problems.invalid.push('HUAWEICLOUD_SDK_PROJECT_ID must be 32 hexadecimal characters');
+  return projectId !== null && isValidId('project', projectId) ? projectId : null;
+}
+
+function describe(problems: Problems): string {
+  const parts: string[] = [];
+  if (problems.missing.length > 0) parts.push(`missing ${problems.missing.join(', ')}`);
+  if (problems.invalid.length > 0) parts.push(`invalid: ${problems.invalid.join('; ')}`);
+  return `DCS client configuration incomplete: ${parts.join('; ')}`;
+}
+
+export function resolveDcsConfig(env: Env, context?: Context): Result<DcsClientConfig, DcsError> {
+  const problems: Problems = { missing: [], invalid: [] };
+  const credentials = resolveCredentials(env, context);
+  if (!credentials.ok) problems.missing.push(...credentials.error);
+  const projectId = resolveProjectId(env, problems);
+  const location = resolveEndpoint(env, problems);
+  const timeout = resolveTimeout(env.DCS_TIMEOUT_MS);
+  if (!timeout.ok) problems.invalid.push(timeout.error);
+
+  if (!credentials.ok || projectId === null || location === null || !timeout.ok) {
+    const code = problems.missing.length > 0 ? 'config_missing' : 'config_invalid';
+    return err(configError(code, describe(problems)));
+  }
+  return ok({ ...location, projectId, credentials: credentials.value, timeoutMs: timeout.value });
+}

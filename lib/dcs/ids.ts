@@ -1,0 +1,52 @@
+/**
+ * Id validators. sdk-core pastes path parameters into the URL unencoded, so an
+ * instance id of "../../v1/other" would reach another API: every id is checked
+ * here before a request is built, and a malformed one never leaves the process.
+ */
+import { err, ok, type Result } from '../domain/types';
+import { DcsError, invalidRequest } from './errors';
+
+export type IdKind = 'instance' | 'node' | 'job' | 'project';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HEX32 = /^[0-9a-f]{32}$/i;
+/**
+ * Node and job ids are 32-hex or UUID-like in practice; we accept any short
+ * token of letters, digits, '-' and '_' so a format change upstream does not
+ * break us, while '/', '.', '%', '?', '#' and whitespace can never get through.
+ */
+const SAFE_TOKEN = /^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$/;
+
+interface IdRule {
+  pattern: RegExp;
+  expected: string;
+}
+
+const RULES: Record<IdKind, IdRule> = {
+  instance: { pattern: UUID, expected: 'a UUID' },
+  project: { pattern: HEX32, expected: '32 hexadecimal characters' },
+  node: { pattern: SAFE_TOKEN, expected: '8-64 letters, digits, "-" or "_" (32-hex or UUID)' },
+  job: { pattern: SAFE_TOKEN, expected: '8-64 letters, digits, "-" or "_" (32-hex or UUID)' },
+};
+
+export function isValidId(kind: IdKind, value: unknown): value is string {
+  return typeof value === 'string' && RULES[kind].pattern.test(value);
+}
+
+/** The value itself is not echoed: it may be anything, including something that must not be logged. */
+export function validateId(kind: IdKind, value: unknown, field: string = `${kind}Id`): Result<string, DcsError> {
+  if (isValidId(kind, value)) return ok(value);
+  const got = typeof value === 'string' ? `a ${value.length}-character string that does not match` : `a value of type ${value === null ? 'null' : typeof value}`;
+  return err(invalidRequest(`invalid_${kind}_id`, `${field} must be ${RULES[kind].expected} (got ${got})`));
+}
+
+function assertId(kind: IdKind, value: unknown, field?: string): string {
+  const result = validateId(kind, value, field);
+  if (!result.ok) throw result.error;
+  return result.value;
+}
+
+export const assertInstanceId = (value: unknown, field = 'instanceId'): string => assertId('instance', value, field);
+export const assertNodeId = (value: unknown, field = 'nodeId'): string => assertId('node', value, field);
+export const assertJobId = (value: unknown, field = 'jobId'): string => assertId('job', value, field);
+export const assertProjectId = (value: unknown, field = 'projectId'): string => assertId('project', value, field);

@@ -1,0 +1,221 @@
+/**
+ * Request and response models of the six DCS v2 calls we use, with the
+ * official SDK names. Requests are camelCase like the generated SDK's;
+ * responses are wire-true: sdk-core returns the parsed JSON as is (snake_case)
+ * plus `httpStatusCode`.
+ *
+ * Each response is checked at the boundary (`parse*`): a malformed answer
+ * becomes a typed DcsError right here, not a crash three modules later.
+ */
+import { DcsError } from './errors';
+import { isValidId } from './ids';
+
+/** Added by sdk-core to every parsed response. */
+export interface SdkResponseMeta {
+  httpStatusCode?: number;
+}
+
+// --- kill-all ---
+
+export interface HangUpKillAllClientsRequestBody {
+  /** Node whose sessions are killed; mandatory unless kill_all_nodes is true. */
+  node_id?: string;
+  /** true: kill the sessions of every node of the instance. */
+  kill_all_nodes?: boolean;
+}
+
+export interface HangUpKillAllClientsRequest {
+  instanceId: string;
+  body: HangUpKillAllClientsRequestBody;
+}
+
+export interface HangUpKillAllClientsResponse extends SdkResponseMeta {
+  job_id: string;
+}
+
+// --- jobs ---
+
+export type DcsJobStatus = 'INIT' | 'RUNNING' | 'SUCCESS' | 'FAIL';
+export const DCS_JOB_STATUSES: readonly DcsJobStatus[] = ['INIT', 'RUNNING', 'SUCCESS', 'FAIL'];
+
+export interface ShowJobInfoRequest {
+  jobId: string;
+}
+
+export interface ShowJobInfoResponse extends SdkResponseMeta {
+  job_id: string;
+  job_type?: string;
+  status: DcsJobStatus;
+  /** Epoch milliseconds, as a string. */
+  begin_time?: string;
+  end_time?: string;
+  fail_reason?: string;
+}
+
+// --- instance ---
+
+export interface ShowInstanceRequest {
+  instanceId: string;
+}
+
+export interface ShowInstanceResponse extends SdkResponseMeta {
+  instance_id: string;
+  name: string;
+  /** "Redis" or "Memcached". */
+  engine: string;
+  engine_version: string;
+  /** CREATING, CREATEFAILED, RUNNING, ERROR, RESTARTING, FROZEN, EXTENDING, RESTORING, FLUSHING. */
+  status: string;
+  /** single, ha, ha_rw_split, proxy, cluster. */
+  cache_mode: string;
+  [field: string]: unknown;
+}
+
+// --- logical nodes ---
+
+export interface ShowNodesInformationRequest {
+  instanceId: string;
+}
+
+export interface NodeDimension {
+  name: string;
+  value: string;
+}
+
+export interface NodeInfo {
+  node_id: string;
+  logical_node_id: string;
+  name: string;
+  /** Creating, Active, Inactive, Deleting, AddSharding. */
+  status: string;
+  /** redis-server or redis-proxy. */
+  node_role: string;
+  /** master, slave or proxy. */
+  node_type: string;
+  node_ip: string;
+  node_port: string | number;
+  group_id: string;
+  group_name: string;
+  dimensions: NodeDimension[];
+  [field: string]: unknown;
+}
+
+export interface ShowNodesInformationResponse extends SdkResponseMeta {
+  instance_id: string;
+  total: number;
+  nodes: NodeInfo[];
+}
+
+// --- sessions ---
+
+export interface ScanClientsRequestBody {
+  node_id: string;
+  clean_cache?: boolean;
+}
+
+export interface ScanClientsRequest {
+  instanceId: string;
+  body: ScanClientsRequestBody;
+}
+
+export interface ScanClientsResponse extends SdkResponseMeta {
+  job_id: string;
+}
+
+export interface ListClientsRequest {
+  instanceId: string;
+  nodeId: string;
+  offset?: number;
+  /** 1..1000, DCS default 10. */
+  limit?: number;
+}
+
+export interface ClientInfo {
+  id: string;
+  addr: string;
+  name?: string;
+  cmd?: string;
+  age?: number | string;
+  idle?: number | string;
+  db?: number | string;
+  [field: string]: unknown;
+}
+
+export interface ListClientsResponse extends SdkResponseMeta {
+  count: number;
+  clients: ClientInfo[];
+}
+
+// --- Boundary checks ---
+
+type Json = Record<string, unknown>;
+
+/** A 2xx whose body we cannot use: for kill-all it may well have been applied, hence outcome_unknown. */
+function malformed(operation: string, problem: string): DcsError {
+  return new DcsError({
+    kind: 'outcome_unknown',
+    code: 'malformed_response',
+    message: `${operation} answered with an unusable body: ${problem}`,
+  });
+}
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+
+function requireFields(operation: string, body: unknown, checks: Record<string, (v: unknown) => boolean>): Json {
+  if (!isObject(body)) throw malformed(operation, 'not a JSON object');
+  for (const [field, check] of Object.entries(checks)) {
+    if (!check(body[field])) throw malformed(operation, `field "${field}" missing or of the wrong type`);
+  }
+  return body;
+}
+
+/** job_id goes into a URL later (showJobInfo): it must pass the id check too. */
+const isJobId = (v: unknown): boolean => isValidId('job', v);
+
+export function parseJobCreated(operation: string, body: unknown): { job_id: string } & SdkResponseMeta {
+  return requireFields(operation, body, { job_id: isJobId }) as { job_id: string };
+}
+
+export function parseShowJobInfo(body: unknown): ShowJobInfoResponse {
+  return requireFields('showJobInfo', body, {
+    job_id: isString,
+    status: (v) => DCS_JOB_STATUSES.includes(v as DcsJobStatus),
+  }) as unknown as ShowJobInfoResponse;
+}
+
+export function parseShowInstance(body: unknown): ShowInstanceResponse {
+  return requireFields('showInstance', body, {
+    instance_id: isString,
+    name: isString,
+    engine: isString,
+    engine_version: isString,
+    status: isString,
+    cache_mode: isString,
+  }) as ShowInstanceResponse;
+}
+
+const isNode = (v: unknown): boolean =>
+  isObject(v) &&
+  isString(v.node_id) &&
+  (v.dimensions === undefined ||
+    (Array.isArray(v.dimensions) && v.dimensions.every((d) => isObject(d) && isString(d.name) && isString(d.value))));
+
+export function parseShowNodesInformation(body: unknown): ShowNodesInformationResponse {
+  const checked = requireFields('showNodesInformation', body, {
+    instance_id: isString,
+    total: isCount,
+    nodes: (v) => Array.isArray(v) && v.every(isNode),
+  }) as unknown as ShowNodesInformationResponse;
+  // Callers match alarms against dimensions[]: give them an empty list rather than undefined.
+  for (const node of checked.nodes) node.dimensions ??= [];
+  return checked;
+}
+
+export function parseListClients(body: unknown): ListClientsResponse {
+  return requireFields('listClients', body, {
+    count: isCount,
+    clients: (v) => Array.isArray(v) && v.every((c) => isObject(c)),
+  }) as unknown as ListClientsResponse;
+}
