@@ -21,12 +21,12 @@ function strict<S extends z.ZodRawShape>(shape: S) {
   });
 }
 
-export function unknownKeysMessage(keys: readonly string[], known: readonly string[]): string {
+function unknownKeysMessage(keys: readonly string[], known: readonly string[]): string {
   // One line per key: the loader reports each unknown key at its own line.
   return keys.map((key) => unknownKeyMessage(key, known)).join('\n');
 }
 
-export function unknownKeyMessage(key: string, known: readonly string[]): string {
+function unknownKeyMessage(key: string, known: readonly string[]): string {
   const guess = closest(key, known);
   const hint = guess ? `did you mean "${guess}"?` : `expected one of ${known.map((k) => `"${k}"`).join(', ')}`;
   return `Unknown key "${key}" (${hint})`;
@@ -58,7 +58,7 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
-const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const int = (min: number, max: number) => z.number().int({ error: 'Expected a whole number' }).min(min).max(max);
 
 const UUID_SOURCE = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 /** DCS instance ids are lower-case UUIDs (8-4-4-4-12 hex). */
