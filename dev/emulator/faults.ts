@@ -1,0 +1,152 @@
+/**
+ * Fault injection: rules that make matching DCS requests slow, fail, reset, hang or redirect,
+ * and kill jobs that end FAIL. Rules are checked after a request is recorded, so a test can
+ * tell "sent but failed" from "never sent".
+ */
+import { z } from 'zod';
+
+export const FaultSpecSchema = z
+  .object({
+    /** e.g. 'hangUpKillAllClients'; see OPERATIONS in routes.ts. */
+    operation: z.string().min(1).optional(),
+    /** A regular expression tested against the request path. */
+    pathPattern: z.string().min(1).optional(),
+    method: z.string().min(1).optional(),
+    /** How many matching requests (or kill jobs for jobFail) it affects; default: unlimited (jobFail: 1). */
+    times: z.number().int().positive().optional(),
+    latencyMs: z.number().int().nonnegative().optional(),
+    status: z.number().int().min(400).max(599).optional(),
+    errorCode: z.string().min(1).optional(),
+    errorMsg: z.string().min(1).optional(),
+    /** Destroy the socket without answering. */
+    reset: z.boolean().optional(),
+    /** Never answer (the client must time out). */
+    hang: z.boolean().optional(),
+    /** Answer 302 with this Location. */
+    redirectTo: z.string().min(1).optional(),
+    /** The next kill job(s) end FAIL with this reason. */
+    jobFail: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.pathPattern !== undefined) {
+      try {
+        new RegExp(spec.pathPattern);
+      } catch {
+        ctx.addIssue({ code: 'custom', path: ['pathPattern'], message: 'not a valid regular expression' });
+      }
+    }
+    const actions = [spec.status !== undefined, spec.reset === true, spec.hang === true, spec.redirectTo !== undefined, spec.jobFail !== undefined];
+    if (actions.filter(Boolean).length > 1) ctx.addIssue({ code: 'custom', message: 'choose at most one of status, reset, hang, redirectTo, jobFail' });
+    if (!actions.some(Boolean) && spec.latencyMs === undefined) ctx.addIssue({ code: 'custom', message: 'a fault needs an effect: latencyMs, status, reset, hang, redirectTo or jobFail' });
+    if ((spec.errorCode !== undefined || spec.errorMsg !== undefined) && spec.status === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['status'], message: 'errorCode/errorMsg need a status' });
+    }
+  });
+
+export type FaultSpec = z.infer<typeof FaultSpecSchema>;
+
+export class FaultSpecError extends Error {
+  override readonly name = 'FaultSpecError';
+  readonly code = 'FAULT_INVALID';
+}
+
+/** What the server does with a request a fault matched. */
+export type FaultAction =
+  | { kind: 'none' }
+  | { kind: 'error'; status: number; errorCode: string; errorMsg: string }
+  | { kind: 'reset' }
+  | { kind: 'hang' }
+  | { kind: 'redirect'; location: string };
+
+export interface FaultPlan {
+  latencyMs: number;
+  action: FaultAction;
+}
+
+interface ActiveFault {
+  id: number;
+  spec: FaultSpec;
+  pattern: RegExp | null;
+  remaining: number;
+}
+
+export interface RequestKey {
+  operation: string;
+  method: string;
+  path: string;
+}
+
+export class FaultController {
+  private faults: ActiveFault[] = [];
+  private nextId = 1;
+
+  /** Adds a rule; throws FaultSpecError on a bad spec. Returns its id. */
+  add(spec: FaultSpec): number {
+    const parsed = FaultSpecSchema.safeParse(spec);
+    if (!parsed.success) throw new FaultSpecError(`Invalid fault: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`).join('; ')}`);
+    const s = parsed.data;
+    const id = this.nextId++;
+    const times = s.times ?? (s.jobFail !== undefined ? 1 : Number.POSITIVE_INFINITY);
+    this.faults.push({ id, spec: s, pattern: s.pathPattern === undefined ? null : new RegExp(s.pathPattern), remaining: times });
+    return id;
+  }
+
+  remove(id: number): boolean {
+    const before = this.faults.length;
+    this.faults = this.faults.filter((f) => f.id !== id);
+    return this.faults.length < before;
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+
+  list(): Array<FaultSpec & { id: number; remaining: number | null }> {
+    return this.faults.map((f) => ({ ...f.spec, id: f.id, remaining: Number.isFinite(f.remaining) ? f.remaining : null }));
+  }
+
+  /** The first request-level fault matching the request, used up by one. */
+  planFor(request: RequestKey): FaultPlan {
+    const fault = this.faults.find((f) => f.spec.jobFail === undefined && matches(f, request));
+    if (!fault) return { latencyMs: 0, action: { kind: 'none' } };
+    this.consume(fault);
+    return { latencyMs: fault.spec.latencyMs ?? 0, action: actionOf(fault.spec) };
+  }
+
+  /** The fail reason for a kill job being created by this request, if a jobFail rule matches. */
+  takeJobFailure(request: RequestKey): string | null {
+    const fault = this.faults.find((f) => f.spec.jobFail !== undefined && matches(f, request));
+    if (!fault) return null;
+    this.consume(fault);
+    return fault.spec.jobFail ?? null;
+  }
+
+  private consume(fault: ActiveFault): void {
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.remove(fault.id);
+  }
+}
+
+function matches(fault: ActiveFault, request: RequestKey): boolean {
+  const { operation, method } = fault.spec;
+  if (operation !== undefined && operation !== request.operation) return false;
+  if (method !== undefined && method.toUpperCase() !== request.method.toUpperCase()) return false;
+  return fault.pattern === null || fault.pattern.test(request.path);
+}
+
+function actionOf(spec: FaultSpec): FaultAction {
+  if (spec.reset) return { kind: 'reset' };
+  if (spec.hang) return { kind: 'hang' };
+  if (spec.redirectTo !== undefined) return { kind: 'redirect', location: spec.redirectTo };
+  if (spec.status !== undefined) {
+    return { kind: 'error', status: spec.status, errorCode: spec.errorCode ?? defaultCode(spec.status), errorMsg: spec.errorMsg ?? 'Injected fault.' };
+  }
+  return { kind: 'none' };
+}
+
+/** Codes a gateway or DCS would plausibly use for a status when the fault names none. */
+function defaultCode(status: number): string {
+  if (status === 429) return 'APIGW.0308';
+  return status >= 500 ? 'DCS.5000' : 'DCS.4000';
+}

@@ -1,0 +1,261 @@
+/**
+ * The DCS API emulator: a real HTTP server on loopback that checks SDK-HMAC-SHA256 signatures,
+ * serves the six DCS calls over seeded state, records every request and injects faults.
+ *
+ * One DCS request goes through, in order:
+ *   read body (size cap) -> match route -> verify signature and project -> RECORD
+ *   -> faults (latency, then error/reset/hang/redirect) -> unknown route 404 -> auth 401/403
+ *   -> bad JSON 400 -> settle due jobs -> handler.
+ * Recording comes before faults so a test can prove a request was (or was not) sent.
+ */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import demoSeed from './seeds/demo.json';
+import { CONTROL_PREFIX, handleControl } from './control';
+import { DcsErrors, type ApiError } from './errors';
+import { FaultController, type FaultPlan, type RequestKey } from './faults';
+import { newRequestId, parseJson, readBody, sendJson } from './http';
+import { matchRoute, projectIdOfPath, type MatchedRoute } from './routes';
+import { loadSeedFile, parseSeed, type Seed } from './seed';
+import type { SessionBackend } from './sessions';
+import { checkProjectScope, DEFAULT_MAX_SKEW_MS, parseQuery, verify, type AuthFailure, type QueryParams } from './signature';
+import { EmulatorState } from './state';
+
+export const DEFAULT_JOB_DURATION_MS = 500;
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+export interface EmulatorOptions {
+  /** A seed object, or a path to a seed JSON file. Default: seeds/demo.json. */
+  seed?: Seed | string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  now?: () => number;
+  jobDurationMs?: number;
+  maxSkewMs?: number;
+  maxBodyBytes?: number;
+  /** Where sessions live; default: simulated, from the seed. */
+  sessionBackend?: SessionBackend;
+  /** Called once per DCS request when it is answered (status null: reset or hung). */
+  onRequest?: (request: RecordedRequest) => void;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: QueryParams;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON, or null (no body, or not JSON). */
+  body: unknown;
+  rawBody: string;
+  /** Status answered; null while pending, or when the fault reset or hung the connection. */
+  status: number | null;
+  /** The SDK method name, or 'unknown' for a path that is no DCS call. */
+  operation: string;
+  authOk: boolean;
+  /** By the emulator's clock (ms). */
+  time: number;
+  /** The x-request-id answered. */
+  requestId: string;
+}
+
+export interface Emulator {
+  url: string;
+  port: number;
+  state: EmulatorState;
+  /** Every DCS request received, oldest first (the array is kept across reset(), emptied in place). */
+  requests: RecordedRequest[];
+  faults: FaultController;
+  /** State back to the seed, requests forgotten, faults cleared. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface Settings {
+  now: () => number;
+  maxSkewMs: number;
+  maxBodyBytes: number;
+  onRequest: (request: RecordedRequest) => void;
+}
+
+interface Incoming {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const seed = typeof options.seed === 'string' ? loadSeedFile(options.seed) : parseSeed(options.seed ?? demoSeed, options.seed ? 'seed object' : 'seeds/demo.json');
+  const settings: Settings = {
+    now: options.now ?? Date.now,
+    maxSkewMs: options.maxSkewMs ?? DEFAULT_MAX_SKEW_MS,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    onRequest: options.onRequest ?? (() => undefined),
+  };
+  const stateOptions = { now: settings.now, jobDurationMs: options.jobDurationMs ?? DEFAULT_JOB_DURATION_MS };
+  const state = new EmulatorState(seed, options.sessionBackend ? { ...stateOptions, sessionBackend: options.sessionBackend } : stateOptions);
+  const faults = new FaultController();
+  const requests: RecordedRequest[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const reset = (): void => {
+    state.reset();
+    faults.clear();
+    requests.length = 0;
+  };
+  const dcs = new DcsHandler(state, faults, requests, settings, timers);
+
+  const server = createServer((req, res) => {
+    const requestId = newRequestId();
+    res.setHeader('X-Request-Id', requestId);
+    const work = (req.url ?? '').startsWith(CONTROL_PREFIX)
+      ? handleControl(req, res, { state, faults, requests, reset })
+      : dcs.handle({ req, res, requestId });
+    work.catch(() => {
+      // A bug in the emulator: answer 500 rather than leave the client hanging.
+      if (!res.headersSent) sendJson(res, 500, { error_code: 'DCS.5000', error_msg: 'Emulator internal error.' });
+    });
+  });
+  const port = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  const host = options.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    state,
+    requests,
+    faults,
+    reset,
+    close: () => closeServer(server, timers),
+  };
+}
+
+class DcsHandler {
+  constructor(
+    private readonly state: EmulatorState,
+    private readonly faults: FaultController,
+    private readonly requests: RecordedRequest[],
+    private readonly settings: Settings,
+    private readonly timers: Set<NodeJS.Timeout>,
+  ) {}
+
+  async handle({ req, res, requestId }: Incoming): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = req.url ?? '/';
+    const [path = '/', rawQuery = ''] = splitOnce(url, '?');
+    const match = matchRoute(method, path);
+    const key: RequestKey = { operation: match?.route.operation ?? 'unknown', method, path };
+
+    const read = await readBody(req, this.settings.maxBodyBytes);
+    const raw = read.ok ? read.raw : Buffer.alloc(0);
+    const auth = this.authenticate(method, url, req.headers, raw, path);
+    const json = parseJson(raw);
+    const record: RecordedRequest = {
+      method,
+      path,
+      query: parseQuery(rawQuery),
+      headers: { ...req.headers },
+      body: json.ok ? json.value : null,
+      rawBody: raw.toString('utf8'),
+      status: null,
+      operation: key.operation,
+      authOk: auth === null,
+      time: this.settings.now(),
+      requestId,
+    };
+    this.requests.push(record);
+    const answer = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
+      record.status = status;
+      sendJson(res, status, body, headers);
+      this.settings.onRequest(record);
+    };
+    const answerError = (e: ApiError | AuthFailure): void =>
+      'errorCode' in e ? answer(e.status, { error_code: e.errorCode, error_msg: e.errorMsg }) : answer(e.status, { error_code: e.error_code, error_msg: e.error_msg });
+
+    if (!read.ok) return answerError(DcsErrors.bodyTooLarge(this.settings.maxBodyBytes));
+    if (await this.applyFault(this.faults.planFor(key), req, answer)) {
+      if (record.status === null) this.settings.onRequest(record);
+      return;
+    }
+    if (!match) return answerError(DcsErrors.routeNotFound());
+    if (auth) return answerError(auth);
+    if (match.route.hasBody && !json.ok) return answerError(DcsErrors.invalidJson());
+
+    await this.state.settle();
+    const result = await this.dispatch(match, record, key);
+    answer(result.status, result.body);
+  }
+
+  private dispatch(match: MatchedRoute, record: RecordedRequest, key: RequestKey) {
+    return match.route.handle({
+      state: this.state,
+      projectId: match.projectId,
+      params: match.params,
+      query: record.query,
+      body: match.route.hasBody ? record.body : null,
+      takeJobFailure: () => this.faults.takeJobFailure(key),
+    });
+  }
+
+  /** Signature, then project scope; null when the request may proceed. */
+  private authenticate(method: string, url: string, headers: IncomingHttpHeaders, body: Buffer, path: string): AuthFailure | null {
+    const verified = verify({ method, url, headers, body }, { lookup: (ak) => this.state.credential(ak), now: this.settings.now, maxSkewMs: this.settings.maxSkewMs });
+    if (!verified.ok) return verified.error;
+    const headerProject = headers['x-project-id'];
+    return checkProjectScope(verified.value, typeof headerProject === 'string' ? headerProject : undefined, projectIdOfPath(path));
+  }
+
+  /** Runs a fault plan; true when the fault answered (or deliberately did not). */
+  private async applyFault(plan: FaultPlan, req: IncomingMessage, answer: (status: number, body: unknown, headers?: Record<string, string>) => void): Promise<boolean> {
+    if (plan.latencyMs > 0) await this.delay(plan.latencyMs);
+    const action = plan.action;
+    switch (action.kind) {
+      case 'none':
+        return false;
+      case 'error':
+        answer(action.status, { error_code: action.errorCode, error_msg: action.errorMsg });
+        return true;
+      case 'redirect':
+        answer(302, { location: action.location }, { Location: action.location });
+        return true;
+      case 'reset':
+        req.socket.destroy();
+        return true;
+      case 'hang':
+        return true;
+    }
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+}
+
+function splitOnce(text: string, sep: string): [string, string] {
+  const i = text.indexOf(sep);
+  return i < 0 ? [text, ''] : [text.slice(0, i), text.slice(i + 1)];
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Stops listening and drops every connection, hung ones included; pending latency timers die too. */
+function closeServer(server: Server, timers: Set<NodeJS.Timeout>): Promise<void> {
+  for (const t of timers) clearTimeout(t);
+  timers.clear();
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,249 @@
+/**
+ * What the emulated DCS knows: projects and their credentials, instances, nodes, jobs, and the
+ * last session scan of each node. Sessions themselves live behind a SessionBackend.
+ *
+ * Jobs run on the injected clock: INIT for the first quarter of their duration, RUNNING until
+ * the end, then SUCCESS or FAIL. Their effects (killing sessions, taking a scan snapshot) are
+ * applied by settle(), which the server awaits before answering any request, so a job never
+ * reads SUCCESS before its effect happened.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Credential } from './signature';
+import type { SeedInstance, SeedNode, ValidSeed } from './seed';
+import { SimulatedSessionBackend, type ClientSession, type NodeAddress, type SessionBackend } from './sessions';
+
+export type JobType = 'killAllClients' | 'scanClients';
+export type JobStatus = 'INIT' | 'RUNNING' | 'SUCCESS' | 'FAIL';
+export type Instance = Omit<SeedInstance, 'nodes'>;
+export type Node = Omit<SeedNode, 'sessions'>;
+
+export interface Job {
+  jobId: string;
+  jobType: JobType;
+  projectId: string;
+  instanceId: string;
+  nodeIds: string[];
+  createdAt: number;
+  durationMs: number;
+  /** Set by a jobFail fault: the job ends FAIL with this reason and has no effect. */
+  plannedFailure: string | null;
+  outcome: { status: 'SUCCESS' | 'FAIL'; failReason: string | null; endTime: number } | null;
+}
+
+/** The wire shape of GET /v2/{project_id}/jobs/{job_id}. */
+export interface JobView {
+  job_id: string;
+  job_type: JobType;
+  status: JobStatus;
+  begin_time: string;
+  end_time: string;
+  fail_reason: string | null;
+}
+
+export interface ScanSnapshot {
+  scannedAt: number;
+  sessions: ClientSession[];
+}
+
+export interface StateOptions {
+  now: () => number;
+  jobDurationMs: number;
+  /** Default: simulated sessions taken from the seed. */
+  sessionBackend?: SessionBackend;
+}
+
+interface ProjectRecord {
+  projectId: string;
+  instances: Map<string, { instance: Instance; nodes: Node[] }>;
+}
+
+export class EmulatorState {
+  private projects = new Map<string, ProjectRecord>();
+  private credentials = new Map<string, Credential>();
+  private jobs = new Map<string, Job>();
+  private scans = new Map<string, ScanSnapshot>();
+  private backend!: SessionBackend;
+  /** Serialises settle() so a job's effect is applied once even under concurrent requests. */
+  private settling: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly seed: ValidSeed,
+    private readonly options: StateOptions,
+  ) {
+    this.load();
+  }
+
+  get now(): () => number {
+    return this.options.now;
+  }
+
+  get sessions(): SessionBackend {
+    return this.backend;
+  }
+
+  /** Back to the seed: jobs and scans forgotten, simulated sessions restored. */
+  reset(): void {
+    this.load();
+  }
+
+  credential(ak: string): Credential | undefined {
+    return this.credentials.get(ak);
+  }
+
+  /** Every known credential (the CLI prints the demo ones for people to export). */
+  allCredentials(): Credential[] {
+    return [...this.credentials.values()].map((c) => ({ ...c }));
+  }
+
+  instance(projectId: string, instanceId: string): Instance | undefined {
+    return this.projects.get(projectId)?.instances.get(instanceId)?.instance;
+  }
+
+  nodes(projectId: string, instanceId: string): Node[] {
+    return this.projects.get(projectId)?.instances.get(instanceId)?.nodes ?? [];
+  }
+
+  node(projectId: string, instanceId: string, nodeId: string): Node | undefined {
+    return this.nodes(projectId, instanceId).find((n) => n.node_id === nodeId);
+  }
+
+  /** Changes an instance's status (tests: an instance that restarts between two calls). */
+  setInstanceStatus(instanceId: string, status: Instance['status']): boolean {
+    for (const p of this.projects.values()) {
+      const entry = p.instances.get(instanceId);
+      if (entry) {
+        entry.instance.status = status;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  createJob(spec: { jobType: JobType; projectId: string; instanceId: string; nodeIds: string[]; plannedFailure: string | null }): Job {
+    const job: Job = {
+      ...spec,
+      jobId: randomBytes(16).toString('hex'),
+      createdAt: this.options.now(),
+      durationMs: this.options.jobDurationMs,
+      outcome: null,
+    };
+    this.jobs.set(job.jobId, job);
+    return job;
+  }
+
+  job(projectId: string, jobId: string): Job | undefined {
+    const job = this.jobs.get(jobId);
+    return job && job.projectId === projectId ? job : undefined;
+  }
+
+  allJobs(): Job[] {
+    return [...this.jobs.values()];
+  }
+
+  jobView(job: Job): JobView {
+    return {
+      job_id: job.jobId,
+      job_type: job.jobType,
+      status: this.jobStatus(job),
+      begin_time: String(job.createdAt),
+      end_time: job.outcome ? String(job.outcome.endTime) : '',
+      fail_reason: job.outcome?.failReason ?? null,
+    };
+  }
+
+  scan(nodeId: string): ScanSnapshot | undefined {
+    return this.scans.get(nodeId);
+  }
+
+  /** Finishes every job whose time is up, applying its effect. */
+  settle(): Promise<void> {
+    this.settling = this.settling.then(() => this.settleDueJobs());
+    return this.settling;
+  }
+
+  address(instanceId: string, node: Node): NodeAddress {
+    return { instanceId, nodeId: node.node_id, nodeIp: node.node_ip, nodePort: node.node_port };
+  }
+
+  /** Everything, for the control API (SKs and tokens left out). */
+  async snapshot(): Promise<unknown> {
+    await this.settle();
+    const projects = [];
+    for (const p of this.projects.values()) {
+      const instances = [];
+      for (const { instance, nodes } of p.instances.values()) {
+        const withSessions = [];
+        for (const n of nodes) withSessions.push({ ...n, sessions: await this.backend.listSessions(this.address(instance.instance_id, n)) });
+        instances.push({ ...instance, nodes: withSessions });
+      }
+      const aks = [...this.credentials.values()].filter((c) => c.projectId === p.projectId).map((c) => c.ak);
+      projects.push({ project_id: p.projectId, access_keys: aks, instances });
+    }
+    return { projects, jobs: this.allJobs().map((j) => ({ ...this.jobView(j), instance_id: j.instanceId, node_ids: j.nodeIds })) };
+  }
+
+  private jobStatus(job: Job): JobStatus {
+    if (job.outcome) return job.outcome.status;
+    return this.options.now() < job.createdAt + job.durationMs / 4 ? 'INIT' : 'RUNNING';
+  }
+
+  private async settleDueJobs(): Promise<void> {
+    const now = this.options.now();
+    for (const job of this.jobs.values()) {
+      if (job.outcome || now < job.createdAt + job.durationMs) continue;
+      const failReason = await this.runJob(job);
+      job.outcome = { status: failReason === null ? 'SUCCESS' : 'FAIL', failReason, endTime: job.createdAt + job.durationMs };
+    }
+  }
+
+  /** Applies a due job's effect; resolves to a fail reason, or null on success. */
+  private async runJob(job: Job): Promise<string | null> {
+    if (job.plannedFailure !== null) return job.plannedFailure;
+    const nodes = job.nodeIds.map((id) => this.node(job.projectId, job.instanceId, id)).filter((n): n is Node => n !== undefined);
+    const inactive = nodes.find((n) => n.status !== 'Active');
+    if (inactive) return `node ${inactive.name} is ${inactive.status}`;
+    try {
+      for (const node of nodes) {
+        const address = this.address(job.instanceId, node);
+        if (job.jobType === 'killAllClients') await this.backend.killNormalSessions(address);
+        else this.scans.set(node.node_id, { scannedAt: job.createdAt + job.durationMs, sessions: await this.backend.listSessions(address) });
+      }
+      return null;
+    } catch (e) {
+      return `session backend error: ${(e as Error).message}`;
+    }
+  }
+
+  private load(): void {
+    this.projects = new Map();
+    this.credentials = new Map();
+    this.jobs = new Map();
+    this.scans = new Map();
+    const seededSessions = new Map<string, ClientSession[]>();
+    for (const p of this.seed.projects) {
+      const instances = new Map<string, { instance: Instance; nodes: Node[] }>();
+      for (const { nodes, ...instance } of p.instances) {
+        instances.set(instance.instance_id, {
+          instance: { ...instance },
+          nodes: nodes.map(({ sessions, ...node }) => {
+            seededSessions.set(node.node_id, sessions);
+            return { ...node, dimensions: node.dimensions.map((d) => ({ ...d })) };
+          }),
+        });
+      }
+      this.projects.set(p.project_id, { projectId: p.project_id, instances });
+      for (const c of p.credentials) {
+        const credential: Credential = { ak: c.ak, sk: c.sk, projectId: p.project_id };
+        if (c.security_token !== undefined) credential.securityToken = c.security_token;
+        this.credentials.set(c.ak, credential);
+      }
+    }
+    this.backend = this.options.sessionBackend ?? new SimulatedSessionBackend(seededSessions);
+  }
+}
+
+/** Session management (list, scan, kill) exists on Redis 4.0 and later only. */
+export function supportsSessionManagement(instance: Instance): boolean {
+  const major = Number(instance.engine_version.split('.')[0]);
+  return instance.engine === 'Redis' && major >= 4;
+}
