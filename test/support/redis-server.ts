@@ -1,0 +1,146 @@
+/**
+ * A throwaway redis-server for tests: its own process on a free loopback port (never the
+ * system Redis on 6379), no persistence, stopped by the test.
+ *
+ * Without redis-server on PATH, tests skip with a printed reason — except under CI (env CI
+ * set), where a missing redis-server is an error: CI must run these tests.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface RedisServerOptions {
+  /** Sets --requirepass; the URL then carries it. */
+  password?: string;
+  /** More redis-server arguments, e.g. ['--cluster-enabled', 'yes'] or TLS settings. */
+  args?: string[];
+  /** Build the URL for this port instead of --port (e.g. a TLS port); the server still gets --port. */
+  urlScheme?: 'redis' | 'rediss';
+}
+
+export interface RedisServerHandle {
+  /** redis://[:password@]127.0.0.1:<port> */
+  url: string;
+  port: number;
+  password: string | null;
+  /** Graceful stop (SIGTERM), resolves once the process is gone. */
+  stop(): Promise<void>;
+  /** SIGKILL, for outage tests; resolves once the process is gone. */
+  kill(): Promise<void>;
+  /** Runs redis-cli against this server and returns its output (trimmed). */
+  cli(...args: string[]): string;
+}
+
+const SYSTEM_REDIS_PORT = 6379;
+const started = new Set<ChildProcess>();
+process.once('exit', () => started.forEach((child) => child.kill('SIGKILL')));
+
+/**
+ * Why Redis tests cannot run here, or null when they can. Throws under CI, where
+ * they must run. Synchronous, so a test file can pick describe or describe.skip.
+ */
+export function redisServerMissing(): string | null {
+  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (!probe.error && probe.status === 0) return null;
+  const why = 'redis-server is not on PATH (install the redis-server package)';
+  if (process.env.CI) throw new Error(`${why}; CI is set, so the Redis tests must run`);
+  return why;
+}
+
+/** describe when redis-server is available, else describe.skip with the reason printed. */
+export function describeWithRedis(name: string, body: () => void): void {
+  const missing = redisServerMissing();
+  if (missing === null) return describe(name, body);
+  // eslint-disable-next-line no-console
+  console.warn(`skipping "${name}": ${missing}`);
+  describe.skip(name, body);
+}
+
+/** Starts a server; null only when redis-server is missing outside CI (the reason is printed). */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle | null> {
+  const missing = redisServerMissing();
+  if (missing !== null) {
+    // eslint-disable-next-line no-console
+    console.warn(`redis tests skipped: ${missing}`);
+    return null;
+  }
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      return await startOnce(await freePort(), options);
+    } catch (e) {
+      lastError = e; // most likely the port was taken between probing and binding: try another
+    }
+  }
+  throw new Error(`could not start redis-server: ${String(lastError)}`);
+}
+
+async function startOnce(port: number, options: RedisServerOptions): Promise<RedisServerHandle> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'guard-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  if (options.password) args.push('--requirepass', options.password);
+  args.push(...(options.args ?? []));
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => {
+    started.delete(child);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await waitUntilReady(child);
+  const password = options.password ?? null;
+  const auth = password ? `:${encodeURIComponent(password)}@` : '';
+  const stopWith = (signal: NodeJS.Signals) => async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    url: `${options.urlScheme ?? 'redis'}://${auth}127.0.0.1:${port}`,
+    port,
+    password,
+    stop: stopWith('SIGTERM'),
+    kill: stopWith('SIGKILL'),
+    cli: (...cmd) => redisCli(port, password, cmd),
+  };
+}
+
+function waitUntilReady(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        child.stdout?.off('data', onData);
+        child.stdout?.resume(); // keep draining so the server never blocks on a full pipe
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output.slice(-500)}`)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (typeof address === 'object' && address && address.port !== SYSTEM_REDIS_PORT) resolve(address.port);
+        else reject(new Error('no usable port'));
+      });
+    });
+  });
+}
+
+function redisCli(port: number, password: string | null, cmd: string[]): string {
+  const env = { ...process.env, ...(password ? { REDISCLI_AUTH: password } : {}) };
+  const result = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...cmd], { encoding: 'utf8', env });
+  if (result.status !== 0) throw new Error(`redis-cli ${cmd[0]} failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
