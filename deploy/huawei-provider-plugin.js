@@ -27,7 +27,9 @@ function loadInstalledPlugin() {
     return null;
   }
   const loaded = require(entry);
-  return typeof loaded === 'function' ? loaded : loaded.default;
+  const Plugin = typeof loaded === 'function' ? loaded : loaded && loaded.default;
+  if (typeof Plugin !== 'function') throw new Error(`${entry} does not export a Serverless plugin class`);
+  return Plugin;
 }
 
 /** What would make a deploy fail at the cloud, or deploy something other than intended. */
