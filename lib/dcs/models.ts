@@ -49,7 +49,7 @@ export interface ShowJobInfoResponse extends SdkResponseMeta {
   /** Epoch milliseconds, as a string. */
   begin_time?: string;
   end_time?: string;
-  fail_reason?: string;
+  fail_reason?: string | null;
 }
 
 // --- instance ---
