@@ -32,6 +32,8 @@ function loadInstalledPlugin() {
   return Plugin;
 }
 
+const isTopicUrn = (value) => /^urn:smn:\S+$/.test(String(value || '').trim());
+
 /** What would make a deploy fail at the cloud, or deploy something other than intended. */
 function deploySettingProblems(service) {
   const provider = service.provider || {};
@@ -53,8 +55,16 @@ function deploySettingProblems(service) {
   for (const [name, fn] of Object.entries(service.functions || {})) {
     for (const event of fn.events || []) {
       const data = event.eventData || {};
-      if (event.triggerTypeCode === 'SMN' && event.status === 'ACTIVE' && !/^urn:smn:/.test(data.topicUrn || '')) {
+      if (event.status !== 'ACTIVE') continue;
+      if (event.triggerTypeCode === 'SMN' && !isTopicUrn(data.topicUrn)) {
         problems.push(`${name}: the SMN trigger needs a topic URN (urn:smn:...): set SMN_TOPIC_URN or --param="topicUrn=..."`);
+      }
+      // The webhook has no gateway auth (SMN cannot sign for APIG): the topic allowlist is part of its protection.
+      if (['APIG', 'DEDICATEDGATEWAY'].includes(event.triggerTypeCode) && !String(variables.SMN_TOPIC_URNS || '').split(',').every(isTopicUrn)) {
+        problems.push(`${name}: the webhook accepts only listed topics: set SMN_TOPIC_URN or --param="topicUrn=..." (SMN_TOPIC_URNS)`);
+      }
+      if (event.triggerTypeCode !== 'SMN' && data.auth === 'NONE' && variables.SMN_ALLOW_UNSIGNED === 'true') {
+        problems.push(`${name}: SMN_ALLOW_UNSIGNED=true on an unauthenticated webhook would let anyone trigger kills`);
       }
     }
   }

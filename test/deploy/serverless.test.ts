@@ -193,3 +193,38 @@ describe('serverless deploy', () => {
     expect(fs.existsSync(record)).toBe(false);
   });
 });
+
+describe('deploy settings check (deploy/huawei-provider-plugin.js)', () => {
+  // Plain CommonJS, loaded as the Framework loads it.
+  const { deploySettingProblems } = require(path.join(REPO_ROOT, 'deploy', 'huawei-provider-plugin.js')) as {
+    deploySettingProblems: (service: unknown) => string[];
+  };
+  const topic = 'urn:smn:cn-north-4:0123456789abcdef0123456789abcdef:dcs-alarms';
+  const webhook = (auth: string): Trigger => ({ triggerTypeCode: 'APIG', status: 'ACTIVE', eventData: { auth, path: '/cloudeye' } });
+  const service = (variables: Record<string, string>, events: Trigger[]) => ({
+    provider: { agencyName: 'a', funcVpc: { vpcId: '', subnetId: '' }, environment: { variables: { HUAWEICLOUD_SDK_PROJECT_ID: 'p', GUARD_DRY_RUN: 'true', ...variables } } },
+    functions: { alarm: { events } },
+  });
+
+  it('accepts a complete webhook setup', () => {
+    expect(deploySettingProblems(service({ SMN_TOPIC_URNS: topic }, [webhook('NONE')]))).toEqual([]);
+  });
+
+  it('refuses a webhook open to any topic', () => {
+    expect(deploySettingProblems(service({ SMN_TOPIC_URNS: '' }, [webhook('NONE')]))).toEqual([expect.stringContaining('only listed topics')]);
+  });
+
+  it('refuses unsigned messages on an unauthenticated webhook, not behind gateway auth', () => {
+    const unsigned = { SMN_TOPIC_URNS: topic, SMN_ALLOW_UNSIGNED: 'true' };
+    expect(deploySettingProblems(service(unsigned, [webhook('NONE')]))).toEqual([expect.stringContaining('SMN_ALLOW_UNSIGNED')]);
+    expect(deploySettingProblems(service(unsigned, [webhook('IAM')]))).toEqual([]);
+  });
+
+  it('refuses a dry run switch that is neither "true" nor "false"', () => {
+    expect(deploySettingProblems(service({ GUARD_DRY_RUN: 'yes' }, []))).toEqual([expect.stringContaining('"yes"')]);
+  });
+
+  it('ignores disabled triggers', () => {
+    expect(deploySettingProblems(service({}, [{ triggerTypeCode: 'SMN', status: 'DISABLED', eventData: { topicUrn: '' } }]))).toEqual([]);
+  });
+});
