@@ -9,9 +9,10 @@
  *   invocation that decides "skip" never pays for it.
  * - logging: on any failed request core logs at ERROR the whole axios config,
  *   Authorization and X-Security-Token headers included; DEBUG=DEBUG dumps
- *   every request. We switch core's log4js logger off right after loading AND
- *   give our HcClient silent loggers, so nothing of core reaches stdout/stderr
- *   even if someone reconfigures log4js later.
+ *   every request. We switch core's log4js logger off right after loading
+ *   (nothing of core reaches stdout/stderr), AND give our HcClient silent
+ *   loggers once built, so even if something reconfigures log4js later, the
+ *   request/error dumps (the lines that carry headers) stay silent.
  * - uuid: core requires it without declaring it; it is in our dependencies.
  * - timeout: explicit (axios' default is none); per attempt, see client.ts.
  * - redirects: maxRedirects 0 (a POST answered 302 would be re-sent as an
