@@ -95,7 +95,7 @@ export interface SignedCall {
 }
 
 /** Signs with sdk-core's AKSKSigner exactly like HcClient does, then sends over node:http. */
-export function signedRequest(emulator: Emulator, call: SignedCall, id: Identity = demoIdentity): Promise<RawResponse> {
+export function signedRequest(emulator: Pick<Emulator, 'url'>, call: SignedCall, id: Identity = demoIdentity): Promise<RawResponse> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'X-Project-Id': id.projectId, ...(call.headers ?? {}) };
   if (id.securityToken) headers['X-Security-Token'] = id.securityToken;
   const signed = AKSKSigner.sign(
