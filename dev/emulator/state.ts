@@ -99,6 +99,7 @@ export class EmulatorState {
     return this.projects.get(projectId)?.instances.get(instanceId)?.instance;
   }
 
+  /** The live node records: a test may change one (e.g. `status = 'Inactive'`) until reset(). */
   nodes(projectId: string, instanceId: string): Node[] {
     return this.projects.get(projectId)?.instances.get(instanceId)?.nodes ?? [];
   }

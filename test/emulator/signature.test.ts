@@ -16,6 +16,7 @@ import {
   verify,
   type Credential,
   type SignedRequest,
+  type VerifyOptions,
 } from '../../dev/emulator/signature';
 
 const V = {
@@ -57,7 +58,7 @@ function vectorRequest(overrides: Partial<SignedRequest> = {}, headerOverrides: 
   };
 }
 
-const options = (nowMs = signedAt + 60_000, credentials: Credential[] = [vectorCredential]) => ({
+const options = (nowMs = signedAt + 60_000, credentials: Credential[] = [vectorCredential]): VerifyOptions => ({
   lookup: (ak: string) => credentials.find((c) => c.ak === ak),
   now: () => nowMs,
 });
