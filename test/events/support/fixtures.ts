@@ -1,0 +1,21 @@
+/** The shared sample events (../shared/fixtures beside the repository). */
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures');
+
+/** Parsed JSON of a fixture, e.g. `fixture('real/cloudeye-dcs-alarm.cn-north-4.2025-06-02.json')`. */
+export function fixture<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, name), 'utf8')) as T;
+}
+
+/** Every *.json fixture, relative names (real/ included). */
+export function allFixtureNames(): string[] {
+  const list = (dir: string): string[] => readdirSync(path.join(FIXTURES_DIR, dir)).filter((f) => f.endsWith('.json')).map((f) => path.posix.join(dir, f));
+  return [...list('.'), ...list('real')];
+}
+
+export const REAL_ALARM = 'real/cloudeye-dcs-alarm.cn-north-4.2025-06-02.json';
+export const REAL_DATAARTS = 'real/dataarts-job-failure.cn-south-1.2025-02-14.json';
+export const REAL_CONFIRMATION = 'real/subscription-confirmation.cn-north-4.2025-06-07.json';
+export const REAL_MESSAGES = [REAL_ALARM, REAL_DATAARTS, REAL_CONFIRMATION];
