@@ -26,7 +26,7 @@ Fault injection (one rule, for every DCS call unless --fail-operation narrows it
   --redirect URL        answer 302 to URL
   --fail-operation OP   only for this SDK call, e.g. hangUpKillAllClients
   --fault-times N       only for the first N matching calls
-  --job-fail REASON     kill jobs end FAIL with this reason
+  --job-fail REASON     kill jobs end FAIL with this reason (all of them, or --fault-times N)
   -h, --help`;
 
 const CLI_JOB_MS = 1000;
@@ -90,7 +90,8 @@ function parseCli(argv: string[]): Cli | 'help' {
 
   const faults: FaultSpec[] = [];
   if (Object.keys(request).length > Object.keys(scope).length) faults.push(request);
-  if (v['job-fail'] !== undefined) faults.push({ jobFail: v['job-fail'], times: Number.MAX_SAFE_INTEGER });
+  // From the command line a job failure is for every kill job, unless --fault-times says otherwise.
+  if (v['job-fail'] !== undefined) faults.push({ jobFail: v['job-fail'], times: scope.times ?? Number.MAX_SAFE_INTEGER });
   return {
     port: v.port === undefined ? 8080 : int(v.port, '--port'),
     host: v.host ?? '127.0.0.1',

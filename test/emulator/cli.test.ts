@@ -58,6 +58,17 @@ describe('emulator CLI', () => {
     expect((await running.exited).code).toBe(0);
   });
 
+  it('--job-fail makes kill jobs end FAIL with the reason', async () => {
+    const running = run(['--port', '0', '--job-ms', '0', '--job-fail', 'maintenance window']);
+    const [, url] = (await waitFor(running, /export DCS_ENDPOINT=(http:\/\/127\.0\.0\.1:\d+)/)) as [string, string];
+    const kill = await signedRequest({ url }, { method: 'POST', path: `/v2/${DEMO.projectId}/instances/${DEMO.shop}/clients/kill-all`, body: { kill_all_nodes: true } });
+    const jobId = (kill.json as { job_id: string }).job_id;
+    const job = await signedRequest({ url }, { method: 'GET', path: `/v2/${DEMO.projectId}/jobs/${jobId}` });
+    expect(job.json).toMatchObject({ status: 'FAIL', fail_reason: 'maintenance window' });
+    running.child.kill('SIGINT');
+    expect((await running.exited).code).toBe(0);
+  });
+
   it('exits 2 with the usage on a bad option', async () => {
     const { code, stderr } = await run(['--port', 'abc']).exited;
     expect(code).toBe(2);
