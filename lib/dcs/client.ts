@@ -71,6 +71,7 @@ export interface CallOptions {
 
 type Method = 'GET' | 'POST';
 
+/** One API call, described before anything is sent. */
 interface Call<T> {
   operation: string;
   method: Method;
@@ -78,7 +79,8 @@ interface Call<T> {
   pathParams: Record<string, string>;
   queryParams?: Record<string, string | number>;
   body?: Record<string, unknown>;
-  policy: RetryPolicy;
+  /** Decides the retry policy and whether a pooled connection may be used (retry.ts, sdk-core.ts). */
+  idempotent: boolean;
   parse: (raw: unknown) => T;
 }
 
@@ -118,59 +120,90 @@ export class DcsClient {
     return this.#config.endpoint;
   }
 
-  /** POST .../clients/kill-all — NOT idempotent: only retried when DCS certainly did not act. */
+  /** POST .../clients/kill-all. NOT idempotent: retried only when DCS certainly did not act. */
   async hangUpKillAllClients(request: HangUpKillAllClientsRequest, options?: CallOptions): Promise<HangUpKillAllClientsResponse> {
-    const instanceId = assertInstanceId(request?.instanceId);
-    const body = killAllBody(request?.body);
     const operation = 'hangUpKillAllClients';
-    return this.#send({ operation, method: 'POST', url: URLS.killAll, pathParams: { instance_id: instanceId }, body, policy: this.#killAllPolicy, parse: (raw) => parseJobCreated(operation, raw) }, options);
+    return this.#send(
+      {
+        operation,
+        method: 'POST',
+        url: URLS.killAll,
+        pathParams: { instance_id: assertInstanceId(request?.instanceId) },
+        body: killAllBody(request?.body),
+        idempotent: false,
+        parse: (raw) => parseJobCreated(operation, raw),
+      },
+      options,
+    );
   }
 
   /** GET /v2/{project_id}/jobs/{job_id} */
   async showJobInfo(request: ShowJobInfoRequest, options?: CallOptions): Promise<ShowJobInfoResponse> {
-    const jobId = assertJobId(request?.jobId);
-    return this.#send({ operation: 'showJobInfo', method: 'GET', url: URLS.job, pathParams: { job_id: jobId }, policy: this.#readPolicy, parse: parseShowJobInfo }, options);
+    return this.#send(
+      { operation: 'showJobInfo', method: 'GET', url: URLS.job, pathParams: { job_id: assertJobId(request?.jobId) }, idempotent: true, parse: parseShowJobInfo },
+      options,
+    );
   }
 
   /** GET /v2/{project_id}/instances/{instance_id} */
   async showInstance(request: ShowInstanceRequest, options?: CallOptions): Promise<ShowInstanceResponse> {
-    const instanceId = assertInstanceId(request?.instanceId);
-    return this.#send({ operation: 'showInstance', method: 'GET', url: URLS.instance, pathParams: { instance_id: instanceId }, policy: this.#readPolicy, parse: parseShowInstance }, options);
+    return this.#send(
+      { operation: 'showInstance', method: 'GET', url: URLS.instance, pathParams: { instance_id: assertInstanceId(request?.instanceId) }, idempotent: true, parse: parseShowInstance },
+      options,
+    );
   }
 
   /** GET /v2/{project_id}/instances/{instance_id}/logical-nodes */
   async showNodesInformation(request: ShowNodesInformationRequest, options?: CallOptions): Promise<ShowNodesInformationResponse> {
-    const instanceId = assertInstanceId(request?.instanceId);
-    return this.#send({ operation: 'showNodesInformation', method: 'GET', url: URLS.nodes, pathParams: { instance_id: instanceId }, policy: this.#readPolicy, parse: parseShowNodesInformation }, options);
+    return this.#send(
+      { operation: 'showNodesInformation', method: 'GET', url: URLS.nodes, pathParams: { instance_id: assertInstanceId(request?.instanceId) }, idempotent: true, parse: parseShowNodesInformation },
+      options,
+    );
   }
 
   /**
-   * POST /v2/{project_id}/instances/{instance_id}/clients — starts a scan job.
-   * A scan only refreshes DCS's session snapshot, so repeating it is harmless: read policy.
+   * POST /v2/{project_id}/instances/{instance_id}/clients: starts a scan job.
+   * A scan only refreshes DCS's session snapshot, so repeating it is harmless: idempotent.
    */
   async scanClients(request: ScanClientsRequest, options?: CallOptions): Promise<ScanClientsResponse> {
-    const instanceId = assertInstanceId(request?.instanceId);
-    const body = scanBody(request?.body);
     const operation = 'scanClients';
-    return this.#send({ operation, method: 'POST', url: URLS.clients, pathParams: { instance_id: instanceId }, body, policy: this.#readPolicy, parse: (raw) => parseJobCreated(operation, raw) }, options);
+    return this.#send(
+      {
+        operation,
+        method: 'POST',
+        url: URLS.clients,
+        pathParams: { instance_id: assertInstanceId(request?.instanceId) },
+        body: scanBody(request?.body),
+        idempotent: true,
+        parse: (raw) => parseJobCreated(operation, raw),
+      },
+      options,
+    );
   }
 
   /** GET /v2/{project_id}/instances/{instance_id}/clients?node_id=&offset=&limit= */
   async listClients(request: ListClientsRequest, options?: CallOptions): Promise<ListClientsResponse> {
-    const instanceId = assertInstanceId(request?.instanceId);
-    const queryParams = listQuery(request);
-    return this.#send({ operation: 'listClients', method: 'GET', url: URLS.clients, pathParams: { instance_id: instanceId }, queryParams, policy: this.#readPolicy, parse: parseListClients }, options);
+    return this.#send(
+      {
+        operation: 'listClients',
+        method: 'GET',
+        url: URLS.clients,
+        pathParams: { instance_id: assertInstanceId(request?.instanceId) },
+        queryParams: listQuery(request),
+        idempotent: true,
+        parse: parseListClients,
+      },
+      options,
+    );
   }
 
+  /** Attempts the call under its retry policy; every failure leaves as a DcsError. */
   async #send<T>(call: Call<T>, options: CallOptions = {}): Promise<T> {
     const deadline = options.deadlineEpochMs;
+    const policy = call.idempotent ? this.#readPolicy : this.#killAllPolicy;
     return withRetry(
-      async () => {
-        const timeout = this.#attemptTimeout(call.operation, deadline);
-        const raw = await this.#sendOnce(call, timeout);
-        return call.parse(raw);
-      },
-      call.policy,
+      async () => call.parse(await this.#sendOnce(call, this.#attemptTimeout(call.operation, deadline))),
+      policy,
       this.#deps,
       {
         ...(deadline !== undefined ? { deadlineEpochMs: deadline } : {}),
@@ -179,22 +212,19 @@ export class DcsClient {
     );
   }
 
-  async #sendOnce(call: Call<unknown>, timeout: number): Promise<unknown> {
-    const secrets = this.#config.credentials.secretValues();
+  async #sendOnce(call: Call<unknown>, timeoutMs: number): Promise<unknown> {
     try {
-      // Fresh objects per attempt: core mutates the options it is given.
-      return await this.#getTransport().sendRequest({
+      return await this.#getTransport().send({
         method: call.method,
         url: call.url,
-        contentType: 'application/json',
-        pathParams: { ...call.pathParams },
-        queryParams: { ...call.queryParams },
-        headers: {},
-        ...(call.body !== undefined ? { data: { ...call.body } } : {}),
-        axiosRequestConfig: { timeout, maxRedirects: 0 },
+        pathParams: call.pathParams,
+        queryParams: call.queryParams ?? {},
+        ...(call.body !== undefined ? { body: call.body } : {}),
+        timeoutMs,
+        freshConnection: !call.idempotent,
       });
     } catch (error) {
-      throw mapSdkError(error, call.operation, secrets);
+      throw mapSdkError(error, call.operation, this.#config.credentials.secretValues());
     }
   }
 

@@ -30,21 +30,47 @@
 import type { DcsClientConfig } from './config';
 import { configError } from './errors';
 
-/** The slice of sdk-core's HcClient.sendRequest options we use (the d.ts omits axiosRequestConfig). */
-export interface CoreRequest {
+/** One HTTP attempt, as the client describes it (no axios in sight). */
+export interface TransportRequest {
   method: 'GET' | 'POST';
+  /** Template with {project_id} and the path parameters, e.g. /v2/{project_id}/jobs/{job_id}. */
+  url: string;
+  pathParams: Record<string, string>;
+  queryParams: Record<string, string | number>;
+  body?: Record<string, unknown>;
+  timeoutMs: number;
+  /**
+   * Open a new connection instead of reusing a pooled keep-alive one. A pooled
+   * socket may have been closed by the server while the function instance was
+   * frozen; a request written on it dies with ECONNRESET, which for a kill-all
+   * means "outcome unknown" and no retry. Kill-all pays one extra handshake
+   * to avoid that; reads reuse connections (they may be retried).
+   */
+  freshConnection: boolean;
+}
+
+export interface CoreTransport {
+  send(request: TransportRequest): Promise<unknown>;
+}
+
+/** The HcClient.sendRequest options we pass (its d.ts omits axiosRequestConfig). */
+interface CoreRequestOptions {
+  method: string;
   url: string;
   contentType: string;
   pathParams: Record<string, string>;
   queryParams: Record<string, string | number>;
   headers: Record<string, string>;
   data?: Record<string, unknown>;
-  axiosRequestConfig: { timeout: number; maxRedirects: number };
+  axiosRequestConfig: Record<string, unknown>;
 }
 
-export interface CoreTransport {
-  sendRequest(options: CoreRequest): Promise<unknown>;
+interface HcClientLike {
+  sendRequest(options: CoreRequestOptions): Promise<unknown>;
 }
+
+/** Bounds a response body: DCS answers are small; a runaway one must not exhaust the function's memory. */
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 type ClientBuilderModule = typeof import('@huaweicloud/huaweicloud-sdk-core/ClientBuilder');
 type BasicCredentialsModule = typeof import('@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials');
@@ -52,6 +78,8 @@ type BasicCredentialsModule = typeof import('@huaweicloud/huaweicloud-sdk-core/a
 interface Core {
   ClientBuilder: ClientBuilderModule['ClientBuilder'];
   BasicCredentials: BasicCredentialsModule['BasicCredentials'];
+  /** Agents without keep-alive, for fresh connections. */
+  freshAgents: { httpAgent: unknown; httpsAgent: unknown };
 }
 
 let core: Core | null = null;
@@ -76,10 +104,13 @@ function loadCore(): Core {
     const { Logger4jInstance } = require('@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger') as {
       Logger4jInstance: { level: string };
     };
+    const http = require('node:http') as typeof import('node:http');
+    const https = require('node:https') as typeof import('node:https');
     /* eslint-enable @typescript-eslint/no-require-imports */
     // Core configured log4js at load time (coloured stdout, level debug): turn its category off.
     Logger4jInstance.level = 'off';
-    core = { ClientBuilder, BasicCredentials };
+    const freshAgents = { httpAgent: new http.Agent({ keepAlive: false }), httpsAgent: new https.Agent({ keepAlive: false }) };
+    core = { ClientBuilder, BasicCredentials, freshAgents };
     return core;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : 'unknown error';
@@ -96,7 +127,7 @@ function muteInstanceLoggers(hcClient: unknown): void {
 
 /** One HcClient, signing with the config's credentials for its single endpoint. */
 export function buildCoreTransport(config: DcsClientConfig, userAgent: string): CoreTransport {
-  const { ClientBuilder, BasicCredentials } = loadCore();
+  const { ClientBuilder, BasicCredentials, freshAgents } = loadCore();
   const credentials = new BasicCredentials()
     .withAk(config.credentials.accessKey())
     .withSk(config.credentials.secretKey())
@@ -104,11 +135,27 @@ export function buildCoreTransport(config: DcsClientConfig, userAgent: string): 
   const token = config.credentials.securityToken();
   if (token !== null) credentials.withSecurityToken(token);
 
-  const hcClient = new ClientBuilder((hc) => hc)
+  const axiosDefaults = { timeout: config.timeoutMs, maxRedirects: 0, maxContentLength: MAX_RESPONSE_BYTES };
+  const built = new ClientBuilder((hc) => hc)
     .withCredential(credentials)
     .withEndpoint([config.endpoint])
-    .withOptions({ customUserAgent: userAgent, axiosRequestConfig: { timeout: config.timeoutMs, maxRedirects: 0 } })
+    .withOptions({ customUserAgent: userAgent, axiosRequestConfig: axiosDefaults })
     .build();
-  muteInstanceLoggers(hcClient);
-  return hcClient as unknown as CoreTransport;
+  muteInstanceLoggers(built);
+  const hcClient = built as unknown as HcClientLike;
+
+  return {
+    send: (request) =>
+      // Fresh objects per attempt: core mutates the options it is given.
+      hcClient.sendRequest({
+        method: request.method,
+        url: request.url,
+        contentType: 'application/json',
+        pathParams: { ...request.pathParams },
+        queryParams: { ...request.queryParams },
+        headers: {},
+        ...(request.body !== undefined ? { data: { ...request.body } } : {}),
+        axiosRequestConfig: { ...axiosDefaults, timeout: request.timeoutMs, ...(request.freshConnection ? freshAgents : {}) },
+      }),
+  };
 }

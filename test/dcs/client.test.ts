@@ -102,6 +102,22 @@ describe('successful calls', () => {
   });
 });
 
+describe('connections', () => {
+  test('reads reuse a keep-alive connection; kill-all always opens a fresh one', async () => {
+    const s = await serve((req) => (req.method === 'POST' ? { status: 200, json: { job_id: JOB_ID } } : { status: 200, json: { job_id: JOB_ID, status: 'INIT' } }));
+    const client = testClient(s.url);
+    await showJob(client);
+    await showJob(client);
+    await killAll(client);
+    await killAll(client);
+    const [read1, read2, kill1, kill2] = s.requests;
+    expect(read1!.headers.connection).toBe('keep-alive');
+    expect(read2!.remotePort).toBe(read1!.remotePort);
+    expect([kill1!.headers.connection, kill2!.headers.connection]).toEqual(['close', 'close']);
+    expect(new Set([read1!.remotePort, kill1!.remotePort, kill2!.remotePort]).size).toBe(3);
+  });
+});
+
 describe('HTTP errors map onto the taxonomy', () => {
   const cases: { name: string; reply: Reply; kind: DcsError['kind']; code: string }[] = [
     { name: '401', reply: { status: 401, json: { error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information' } }, kind: 'unauthorized', code: 'APIGW.0301' },

@@ -12,6 +12,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The client's side of the TCP connection: equal ports = a reused connection. */
+  remotePort: number | undefined;
 }
 
 export type Reply =
@@ -42,6 +44,7 @@ function record(req: http.IncomingMessage, body: string): RecordedRequest {
     query: Object.fromEntries(url.searchParams.entries()),
     headers: req.headers,
     body,
+    remotePort: req.socket.remotePort,
   };
 }
 
