@@ -16,7 +16,7 @@ import type { GuardRequest, GuardStore, GuardVerdict, Lease, SettleOutcome } fro
 import { assertValidRequest } from './validate';
 
 const SWEEP_EVERY_MS = 60_000;
-const MAX_DEDUP_MARKS = 10_000;
+export const MAX_DEDUP_MARKS = 10_000;
 
 interface DedupMark {
   firstSeenAt: number;
@@ -35,6 +35,8 @@ export class MemoryGuardStore implements GuardStore {
   private readonly cooldowns = new Map<string, Map<string, CooldownEntry>>();
   private readonly kills = new Map<string, Kill[]>();
   private lastSweep = -Infinity;
+
+  constructor(private readonly maxDedupMarks = MAX_DEDUP_MARKS) {}
 
   /** Synchronous inside: one event-loop turn, so a decision is atomic within this process. */
   async check(req: GuardRequest): Promise<GuardVerdict> {
@@ -102,7 +104,7 @@ export class MemoryGuardStore implements GuardStore {
     this.dedup.delete(key); // re-insert at the end: Map order = age order for the cap below
     this.dedup.set(key, mark);
     for (const oldest of this.dedup.keys()) {
-      if (this.dedup.size <= MAX_DEDUP_MARKS) break;
+      if (this.dedup.size <= this.maxDedupMarks) break;
       this.dedup.delete(oldest);
     }
   }

@@ -63,14 +63,19 @@ class DeadlineExceeded extends Error {}
 
 export class RedisGuardStore implements GuardStore {
   readonly kind = 'redis' as const;
-  private readonly client: Redis;
-  private readonly commands: GuardCommands;
-  private connecting: Promise<void> | null = null;
+  private client: Redis;
+  private connecting: { client: Redis; promise: Promise<void> } | null = null;
+  /** The last 'error' event: it names the real cause when a call only sees "connection closed". */
+  private lastError: unknown;
 
   constructor(private readonly options: RedisGuardStoreOptions) {
-    const { timeoutMs } = options;
-    this.client = new Redis({
-      ...options.target.connection,
+    this.client = this.openClient();
+  }
+
+  private openClient(): Redis {
+    const { timeoutMs } = this.options;
+    const client = new Redis({
+      ...this.options.target.connection,
       lazyConnect: true,
       enableOfflineQueue: false,
       enableReadyCheck: false,
@@ -85,20 +90,22 @@ export class RedisGuardStore implements GuardStore {
       connectionName: 'dcs-session-guard',
     });
     // Errors surface through the failing call; without a listener ioredis would print them.
-    this.client.on('error', () => undefined);
-    this.client.defineCommand('guardCheck', { numberOfKeys: 4, lua: CHECK_SCRIPT });
-    this.client.defineCommand('guardRelease', { numberOfKeys: 4, lua: RELEASE_SCRIPT });
-    this.commands = this.client as unknown as GuardCommands;
+    client.on('error', (e: unknown) => {
+      if (client === this.client) this.lastError = e;
+    });
+    client.defineCommand('guardCheck', { numberOfKeys: 4, lua: CHECK_SCRIPT });
+    client.defineCommand('guardRelease', { numberOfKeys: 4, lua: RELEASE_SCRIPT });
+    return client;
   }
 
   async check(req: GuardRequest): Promise<GuardVerdict> {
     assertValidRequest(req);
     const leaseId = randomUUID();
     try {
-      const reply = await this.withinDeadline(() => this.commands.guardCheck(...this.checkArgs(req, leaseId)));
+      const reply = await this.withinDeadline((redis) => redis.guardCheck(...this.checkArgs(req, leaseId)));
       return toVerdict(reply, req, leaseId);
     } catch (e) {
-      return { kind: 'unavailable', message: GUARD_UNAVAILABLE_MESSAGE, failOpen: req.settings.failOpen, cause: sanitizedCause(e) };
+      return { kind: 'unavailable', message: GUARD_UNAVAILABLE_MESSAGE, failOpen: req.settings.failOpen, cause: this.causeOf(e) };
     }
   }
 
@@ -107,15 +114,20 @@ export class RedisGuardStore implements GuardStore {
     const keys = this.keysOf(lease.target, lease.dedupKey);
     const args = [lease.id, cooldownField(lease.target), lease.dedupKey === null ? '0' : '1'];
     try {
-      await this.withinDeadline(() => this.commands.guardRelease(...keys, ...args));
+      await this.withinDeadline((redis) => redis.guardRelease(...keys, ...args));
     } catch (e) {
-      throw new GuardError('guard_store_unavailable', `${GUARD_UNAVAILABLE_MESSAGE}: could not release the claim (${sanitizedCause(e)}); its cooldown stays`);
+      throw new GuardError('guard_store_unavailable', `${GUARD_UNAVAILABLE_MESSAGE}: could not release the claim (${this.causeOf(e)}); its cooldown stays`);
     }
   }
 
   async close(): Promise<void> {
     this.connecting = null;
     this.client.disconnect();
+  }
+
+  private causeOf(e: unknown): string {
+    const cause = sanitizedCause(e);
+    return cause === 'connection_closed' && this.lastError !== undefined ? sanitizedCause(this.lastError) : cause;
   }
 
   /** The full Redis key names of a decision, in the scripts' KEYS order. */
@@ -145,32 +157,48 @@ export class RedisGuardStore implements GuardStore {
   }
 
   /** Connects if needed and runs `call`, all within timeoutMs. */
-  private async withinDeadline<T>(call: () => Promise<T>): Promise<T> {
+  private async withinDeadline<T>(call: (commands: GuardCommands) => Promise<T>): Promise<T> {
+    this.lastError = undefined;
+    const client = this.client;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new DeadlineExceeded()), this.options.timeoutMs);
     });
-    const work = this.ready().then(call);
+    const work = this.ready(client).then(() => call(client as unknown as GuardCommands));
     work.catch(() => undefined); // it may settle after the deadline: never leave it unhandled
     try {
       return await Promise.race([work, deadline]);
     } catch (e) {
-      // A call that timed out may sit on a dead socket (e.g. a dropped NAT mapping): start fresh next time.
-      if (e instanceof DeadlineExceeded || isTimeout(e)) this.client.disconnect();
+      if (e instanceof DeadlineExceeded || isTimeout(e)) this.replaceClient(client);
       throw e;
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private ready(): Promise<void> {
-    if (this.client.status === 'ready') return Promise.resolve();
-    if (!this.connecting) {
-      this.connecting = this.client.connect().finally(() => {
-        this.connecting = null;
-      });
+  /**
+   * After a timeout the socket may be dead without knowing it (a dropped NAT mapping, a
+   * frozen server): the next call starts on a fresh connection instead of queueing behind it.
+   */
+  private replaceClient(stale: Redis): void {
+    if (stale !== this.client) return; // a concurrent call already did
+    this.client = this.openClient();
+    this.connecting = null;
+    stale.disconnect();
+  }
+
+  /** Connects `client` unless it is ready; concurrent calls share one attempt. */
+  private ready(client: Redis): Promise<void> {
+    if (client.status === 'ready') return Promise.resolve();
+    if (!this.connecting || this.connecting.client !== client) {
+      const attempt = { client, promise: client.connect() };
+      attempt.promise.then(
+        () => this.connecting === attempt && (this.connecting = null),
+        () => this.connecting === attempt && (this.connecting = null),
+      );
+      this.connecting = attempt;
     }
-    return this.connecting;
+    return this.connecting.promise;
   }
 }
 
@@ -193,8 +221,14 @@ function blockingVerdict(kind?: string, a?: string, b?: string, c?: string): Blo
   return null;
 }
 
+/** Duck-typed: errors from Node's core come from another realm under test runners, so instanceof Error fails. */
+function errorFields(e: unknown): { message: string; code: unknown } | null {
+  if (typeof e !== 'object' || e === null || typeof (e as { message?: unknown }).message !== 'string') return null;
+  return { message: (e as { message: string }).message, code: (e as { code?: unknown }).code };
+}
+
 function isTimeout(e: unknown): boolean {
-  return e instanceof Error && /timed out/i.test(e.message);
+  return /timed out/i.test(errorFields(e)?.message ?? '');
 }
 
 /**
@@ -203,10 +237,11 @@ function isTimeout(e: unknown): boolean {
  */
 export function sanitizedCause(e: unknown): string {
   if (e instanceof DeadlineExceeded || isTimeout(e)) return 'timeout';
-  if (!(e instanceof Error)) return 'error';
-  const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
-  if (/WRONGPASS|NOAUTH|invalid password|invalid username/i.test(e.message)) return 'auth_failed';
-  if (/Connection is closed|isn't writeable|already connecting/i.test(e.message)) return 'connection_closed';
-  return /^([A-Z][A-Z_]{1,30})(\s|$)/.exec(e.message)?.[1] ?? 'error';
+  const fields = errorFields(e);
+  if (!fields) return 'error';
+  if (typeof fields.code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(fields.code)) return fields.code;
+  // Redis 7 answers a big command from an unauthenticated client with "Protocol error: unauthenticated ...".
+  if (/WRONGPASS|NOAUTH|unauthenticated|invalid password|invalid username/i.test(fields.message)) return 'auth_failed';
+  if (/Connection is closed|isn't writeable|already connecting/i.test(fields.message)) return 'connection_closed';
+  return /^([A-Z][A-Z_]{1,30})(\s|$)/.exec(fields.message)?.[1] ?? 'error';
 }

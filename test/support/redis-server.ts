@@ -16,8 +16,8 @@ export interface RedisServerOptions {
   password?: string;
   /** More redis-server arguments, e.g. ['--cluster-enabled', 'yes'] or TLS settings. */
   args?: string[];
-  /** Build the URL for this port instead of --port (e.g. a TLS port); the server still gets --port. */
-  urlScheme?: 'redis' | 'rediss';
+  /** Serve TLS only (the port becomes --tls-port; the URL is rediss://). Clients need no certificate. */
+  tls?: { certFile: string; keyFile: string; caFile: string };
 }
 
 export interface RedisServerHandle {
@@ -29,6 +29,9 @@ export interface RedisServerHandle {
   stop(): Promise<void>;
   /** SIGKILL, for outage tests; resolves once the process is gone. */
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a server that accepts connections but never answers. */
+  pause(): void;
+  resume(): void;
   /** Runs redis-cli against this server and returns its output (trimmed). */
   cli(...args: string[]): string;
 }
@@ -79,7 +82,14 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 
 async function startOnce(port: number, options: RedisServerOptions): Promise<RedisServerHandle> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'guard-redis-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  const args = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  const { tls } = options;
+  if (tls) {
+    args.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile);
+    args.push('--tls-ca-cert-file', tls.caFile, '--tls-auth-clients', 'no');
+  } else {
+    args.push('--port', String(port));
+  }
   if (options.password) args.push('--requirepass', options.password);
   args.push(...(options.args ?? []));
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -93,16 +103,22 @@ async function startOnce(port: number, options: RedisServerOptions): Promise<Red
   const password = options.password ?? null;
   const auth = password ? `:${encodeURIComponent(password)}@` : '';
   const stopWith = (signal: NodeJS.Signals) => async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill(signal);
+      child.kill('SIGCONT'); // a paused server must wake up to handle SIGTERM
+    }
     await exited;
   };
+  const cliTls = tls ? ['--tls', '--cacert', tls.caFile] : [];
   return {
-    url: `${options.urlScheme ?? 'redis'}://${auth}127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`,
     port,
     password,
     stop: stopWith('SIGTERM'),
     kill: stopWith('SIGKILL'),
-    cli: (...cmd) => redisCli(port, password, cmd),
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
+    cli: (...cmd) => redisCli(port, password, [...cliTls, ...cmd]),
   };
 }
 
@@ -141,6 +157,6 @@ function freePort(): Promise<number> {
 function redisCli(port: number, password: string | null, cmd: string[]): string {
   const env = { ...process.env, ...(password ? { REDISCLI_AUTH: password } : {}) };
   const result = spawnSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...cmd], { encoding: 'utf8', env });
-  if (result.status !== 0) throw new Error(`redis-cli ${cmd[0]} failed: ${result.stderr}`);
+  if (result.status !== 0) throw new Error(`redis-cli failed: ${result.stderr}`);
   return result.stdout.trim();
 }

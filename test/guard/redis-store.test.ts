@@ -1,0 +1,303 @@
+/**
+ * What only Redis can show: state written (or not) on the server, one hash slot, TTLs,
+ * atomicity across separate connections (= separate containers), outages, passwords, TLS.
+ */
+import Redis from 'ioredis';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createGuardStore } from '../../lib/guard';
+import { GuardError, type GuardRequest, type GuardStore, type GuardVerdict } from '../../lib/guard/types';
+import { describeWithRedis, startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import { redisStore, requestOf, uniquePrefix } from './harness';
+import { BASE_SETTINGS, T0, targetOf } from './sequences';
+
+const PASSWORD = 'S3cret:p@ss/word%-guard';
+
+const request = (overrides: Partial<GuardRequest> = {}): GuardRequest => ({
+  target: targetOf('A/n1'),
+  dedupKey: 'msg-1',
+  dryRun: false,
+  now: T0,
+  settings: BASE_SETTINGS,
+  ...overrides,
+});
+
+/** Every key under a prefix with its type and content. */
+async function snapshot(inspector: Redis, prefix: string): Promise<Record<string, unknown>> {
+  const keys = (await inspector.keys(`${prefix}*`)).sort();
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const type = await inspector.type(key);
+    if (type === 'string') out[key] = await inspector.get(key);
+    else if (type === 'hash') out[key] = await inspector.hgetall(key);
+    else if (type === 'zset') out[key] = await inspector.zrange(key, '0', '-1', 'WITHSCORES');
+    else out[key] = `unexpected type ${type}`;
+  }
+  return out;
+}
+
+const kinds = (verdicts: GuardVerdict[]) =>
+  verdicts.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.kind]: (acc[v.kind] ?? 0) + 1 }), {});
+
+describeWithRedis('redis store on a real redis-server', () => {
+  let server: RedisServerHandle;
+  let inspector: Redis;
+  const stores: GuardStore[] = [];
+  const open = (prefix: string, timeoutMs?: number) => {
+    const store = redisStore(server.url, { prefix, ...(timeoutMs ? { timeoutMs } : {}) });
+    stores.push(store);
+    return store;
+  };
+
+  beforeAll(async () => {
+    server = (await startRedisServer())!;
+    inspector = new Redis(server.url);
+  });
+  afterAll(async () => {
+    inspector?.disconnect();
+    await Promise.all(stores.map((s) => s.close()));
+    await server?.stop();
+  });
+
+  it('dry runs and blocked checks write nothing', async () => {
+    const prefix = uniquePrefix();
+    const store = open(prefix);
+    for (const target of ['A/n1', 'A/*', 'B/n2'] as const) {
+      expect(await store.check(request({ target: targetOf(target), dryRun: true }))).toEqual({ kind: 'proceed', lease: null });
+    }
+    expect(await inspector.keys(`${prefix}*`)).toEqual([]);
+
+    expect((await store.check(request())).kind).toBe('proceed');
+    const afterClaim = await snapshot(inspector, prefix);
+    expect(Object.keys(afterClaim)).toHaveLength(4); // dedup mark, cooldowns, global and instance kills
+    const blocked = [
+      await store.check(request({ now: T0 + 1 })), // duplicate
+      await store.check(request({ now: T0 + 2, dedupKey: 'msg-2' })), // cooldown
+      await store.check(request({ now: T0 + 3, dedupKey: 'msg-3', target: targetOf('A/n2'), settings: { ...BASE_SETTINGS, maxKillsPerHour: 1 } })),
+      await store.check(request({ now: T0 + 4, dedupKey: 'msg-4', target: targetOf('B/n1'), dryRun: true })),
+    ];
+    expect(blocked.map((v) => v.kind)).toEqual(['duplicate', 'cooldown', 'rate_limit', 'proceed']);
+    expect(await snapshot(inspector, prefix)).toEqual(afterClaim);
+  });
+
+  it("settle 'not_sent' removes what the claim wrote; 'executed' and 'outcome_unknown' send nothing", async () => {
+    const prefix = uniquePrefix();
+    const store = open(prefix);
+    const claim = await store.check(request());
+    if (claim.kind !== 'proceed' || !claim.lease) throw new Error(`expected a claim, got ${claim.kind}`);
+    const claimed = await snapshot(inspector, prefix);
+    await store.settle(claim.lease, 'executed');
+    await store.settle(claim.lease, 'outcome_unknown');
+    expect(await snapshot(inspector, prefix)).toEqual(claimed);
+    await store.settle(claim.lease, 'not_sent');
+    const left = await snapshot(inspector, prefix);
+    expect(JSON.stringify(left)).not.toContain(claim.lease.id);
+  });
+
+  it('50 concurrent checks on one target from 50 connections: exactly one proceeds', async () => {
+    const prefix = uniquePrefix();
+    const contenders = Array.from({ length: 50 }, () => open(prefix));
+    const sameAlarm = await Promise.all(contenders.map((s) => s.check(request())));
+    expect(kinds(sameAlarm)).toEqual(expect.objectContaining({ proceed: 1 }));
+    expect(sameAlarm.every((v) => ['proceed', 'duplicate', 'cooldown'].includes(v.kind))).toBe(true);
+
+    // different alarms on one node: one wins, the others see its cooldown, starting at its claim
+    const target = targetOf('B/n1');
+    const alarms = await Promise.all(contenders.map((s, i) => s.check(request({ target, dedupKey: `alarm-${i}`, now: T0 + i }))));
+    expect(kinds(alarms)).toEqual({ proceed: 1, cooldown: 49 });
+    const winner = alarms.find((v) => v.kind === 'proceed');
+    const since = winner?.kind === 'proceed' ? winner.lease?.claimedAt : undefined;
+    expect(alarms.filter((v) => v.kind === 'cooldown').every((v) => v.kind === 'cooldown' && v.since === since && v.scope === 'node')).toBe(true);
+  });
+
+  it('50 concurrent checks on different nodes: the breaker admits exactly its limit', async () => {
+    const prefix = uniquePrefix();
+    const contenders = Array.from({ length: 50 }, () => open(prefix));
+    const perInstance = await Promise.all(contenders.map((s, i) => s.check(request({ target: targetOf(`C/n${i}`), dedupKey: null }))));
+    expect(kinds(perInstance)).toEqual({ proceed: 3, rate_limit: 47 });
+    const global = await Promise.all(contenders.map((s, i) => s.check(request({ target: targetOf(`I${i}/*`), dedupKey: null, now: T0 + 1 }))));
+    expect(kinds(global)).toEqual({ proceed: 2, rate_limit: 48 }); // 5 globally, 3 of them already used
+  });
+
+  it('Redis killed mid-run: the next checks answer unavailable, carrying failOpen; a release fails loudly', async () => {
+    const own = (await startRedisServer())!;
+    const store = createGuardStore({ redisUrl: own.url, keyPrefix: uniquePrefix() });
+    stores.push(store);
+    const claim = await store.check(request());
+    expect(claim.kind).toBe('proceed');
+    await own.kill();
+
+    // depending on when the client notices, the cause is the closed socket or the refused reconnect
+    const cause = expect.stringMatching(/^(connection_closed|ECONNRESET|ECONNREFUSED)$/);
+    const closed = await store.check(request({ dedupKey: 'msg-2', now: T0 + 1 }));
+    expect(closed).toEqual({ kind: 'unavailable', message: 'guard store unavailable', failOpen: false, cause });
+    const open = await store.check(request({ dedupKey: 'msg-3', now: T0 + 2, settings: { ...BASE_SETTINGS, failOpen: true } }));
+    expect(open).toEqual({ kind: 'unavailable', message: 'guard store unavailable', failOpen: true, cause });
+
+    if (claim.kind !== 'proceed' || !claim.lease) throw new Error('no lease');
+    await expect(store.settle(claim.lease, 'not_sent')).rejects.toMatchObject({ code: 'guard_store_unavailable' });
+    await expect(store.settle(claim.lease, 'executed')).resolves.toBeUndefined();
+  });
+
+  it('a server that stops answering: unavailable with cause "timeout", then recovers when it answers again', async () => {
+    const own = (await startRedisServer())!;
+    const store = createGuardStore({ redisUrl: own.url, keyPrefix: uniquePrefix(), timeoutMs: 300 });
+    stores.push(store);
+    try {
+      expect((await store.check(request({ dryRun: true }))).kind).toBe('proceed');
+      own.pause();
+      expect(await store.check(request())).toMatchObject({ kind: 'unavailable', cause: 'timeout' });
+      own.resume();
+      // (the timed-out claim may still run once the server wakes: another target shows the recovery)
+      expect((await store.check(request({ now: T0 + 1, target: targetOf('Z/*'), dedupKey: 'msg-9' }))).kind).toBe('proceed');
+    } finally {
+      own.resume();
+      await own.stop();
+    }
+  });
+
+  it('a store that cannot connect at all answers unavailable', async () => {
+    const own = (await startRedisServer())!;
+    await own.stop();
+    const store = createGuardStore({ redisUrl: own.url });
+    stores.push(store);
+    expect(await store.check(request())).toMatchObject({ kind: 'unavailable', failOpen: false, cause: 'ECONNREFUSED' });
+  });
+
+  it('refuses a malformed request with a typed error, before touching Redis', async () => {
+    const prefix = uniquePrefix();
+    const store = open(prefix);
+    const bad = request({ target: { projectId: 'p', instanceId: 'i', nodeId: null, killAllNodes: false } });
+    await expect(store.check(bad)).rejects.toBeInstanceOf(GuardError);
+    await expect(store.check(request({ now: Number.NaN }))).rejects.toMatchObject({ code: 'invalid_guard_request' });
+    expect(await inspector.keys(`${prefix}*`)).toEqual([]);
+  });
+});
+
+describeWithRedis('redis store in cluster mode', () => {
+  let server: RedisServerHandle;
+
+  beforeAll(async () => {
+    server = (await startRedisServer({ args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'] }))!;
+    server.cli('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
+    while (!server.cli('CLUSTER', 'INFO').includes('cluster_state:ok')) await new Promise((r) => setTimeout(r, 50));
+  });
+  afterAll(async () => server?.stop());
+
+  it('every key of every decision lives in one hash slot, and every key has a TTL', async () => {
+    // The server itself refuses a script over keys of different slots: the check below would fail without the hash tag.
+    expect(() => server.cli('EVAL', 'return 1', '2', 'a', 'b')).not.toThrow();
+    expect(server.cli('EVAL', 'return 1', '2', 'a', 'b')).toMatch(/CROSSSLOT/);
+
+    const prefix = uniquePrefix();
+    const store = redisStore(server.url, { prefix });
+    const steps = [
+      { check: 'A/n1', at: 0, dedup: 'm1' },
+      { check: 'A/*', at: 70_000, dedup: 'm2' },
+      { check: 'B/n7', at: 70_001 },
+      { check: 'C/*', at: 70_002, dedup: 'a-very-long-message-id-'.repeat(20) },
+    ] as const;
+    for (const step of steps) expect((await store.check(requestOf({ ...step, expect: 'proceed' }))).kind).toBe('proceed');
+    await store.close();
+
+    const keys = server.cli('--scan', '--pattern', `${prefix}*`).split('\n').filter(Boolean);
+    expect(keys.length).toBeGreaterThanOrEqual(9);
+    const slots = new Set(keys.map((k) => server.cli('CLUSTER', 'KEYSLOT', k)));
+    expect(slots.size).toBe(1);
+    const ttls = keys.map((k) => Number(server.cli('PTTL', k)));
+    expect(ttls.every((ttl) => ttl > 0)).toBe(true);
+  });
+});
+
+describeWithRedis('redis store with a password', () => {
+  let server: RedisServerHandle;
+  const printed: string[] = [];
+  const spies: jest.SpyInstance[] = [];
+
+  beforeAll(async () => {
+    server = (await startRedisServer({ password: PASSWORD }))!;
+    for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      spies.push(jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' '))));
+    }
+  });
+  afterAll(async () => {
+    spies.forEach((s) => s.mockRestore());
+    await server?.stop();
+  });
+
+  it('connects with the password from the URL (percent-encoded)', async () => {
+    expect(server.url).toContain(encodeURIComponent(PASSWORD));
+    const store = createGuardStore({ redisUrl: server.url, keyPrefix: uniquePrefix() });
+    try {
+      expect((await store.check(request())).kind).toBe('proceed');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a wrong or missing password is "unavailable: auth_failed", and no message or log line holds a password', async () => {
+    const wrongPassword = 'Wr0ng-guard-password-9';
+    const urls = [server.url.replace(encodeURIComponent(PASSWORD), wrongPassword), server.url.replace(`:${encodeURIComponent(PASSWORD)}@`, '')];
+    for (const url of urls) {
+      const store = createGuardStore({ redisUrl: url });
+      const verdict = await store.check(request());
+      expect(verdict).toMatchObject({ kind: 'unavailable', cause: 'auth_failed' });
+      const lease = { id: 'x', target: targetOf('A/n1'), dedupKey: null, claimedAt: T0, cooldownUntil: T0 };
+      const release = await store.settle(lease, 'not_sent').catch((e: unknown) => e);
+      expect(release).toBeInstanceOf(GuardError);
+      await store.close();
+      const everything = JSON.stringify(verdict) + String((release as Error).message) + printed.join('\n');
+      expect(everything).not.toContain(wrongPassword);
+      expect(everything).not.toContain(PASSWORD);
+    }
+  });
+
+  it('a malformed URL is refused without echoing it', () => {
+    const attempt = () => createGuardStore({ redisUrl: `redis://user:${PASSWORD}@host:notaport` });
+    expect(attempt).toThrow(GuardError);
+    try {
+      attempt();
+    } catch (e) {
+      expect((e as Error).message).not.toContain(PASSWORD);
+      expect((e as Error).message).not.toContain('@host');
+    }
+  });
+});
+
+describeWithRedis('redis store over TLS (rediss://)', () => {
+  let server: RedisServerHandle;
+  let dir: string;
+  let ca: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'guard-tls-'));
+    const f = (name: string) => path.join(dir, name);
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=guard test CA', '-keyout', f('ca.key'), '-out', f('ca.crt'));
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server.key'), '-out', f('server.csr'));
+    require('node:fs').writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+    openssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', f('ext.cnf'), '-out', f('server.crt'));
+    ca = readFileSync(f('ca.crt'), 'utf8');
+    server = (await startRedisServer({ password: PASSWORD, tls: { certFile: f('server.crt'), keyFile: f('server.key'), caFile: f('ca.crt') } }))!;
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('connects with the CA given, and refuses a server it cannot verify', async () => {
+    expect(server.url.startsWith('rediss://')).toBe(true);
+    const trusted = createGuardStore({ redisUrl: server.url, keyPrefix: uniquePrefix(), tlsCa: ca });
+    const untrusted = createGuardStore({ redisUrl: server.url, keyPrefix: uniquePrefix() });
+    try {
+      expect((await trusted.check(request())).kind).toBe('proceed');
+      const refused = await untrusted.check(request());
+      expect(refused).toMatchObject({ kind: 'unavailable' });
+      expect(refused.kind === 'unavailable' && refused.cause).toMatch(/CERT|VERIFY|SELF_SIGNED/);
+    } finally {
+      await Promise.all([trusted.close(), untrusted.close()]);
+    }
+  });
+});
