@@ -12,7 +12,10 @@
  *   every request. We switch core's log4js logger off right after loading
  *   (nothing of core reaches stdout/stderr), AND give our HcClient silent
  *   loggers once built, so even if something reconfigures log4js later, the
- *   request/error dumps (the lines that carry headers) stay silent.
+ *   request/error dumps (the lines that carry headers) stay silent. Loading
+ *   core prints nothing by itself (3.1.211: no console calls; log4js is only
+ *   configured); under DEBUG=DEBUG its constructors log "initialized" lines,
+ *   which the level switch, made before any client is built, keeps quiet.
  * - uuid: core requires it without declaring it; it is in our dependencies.
  * - timeout: explicit (axios' default is none); per attempt, see client.ts.
  * - redirects: maxRedirects 0 (a POST answered 302 would be re-sent as an
@@ -98,7 +101,6 @@ function loadCore(): Core {
   if (core !== null) return core;
   try {
     // Lazy on purpose (cold start): see the header comment. Static strings, so esbuild still bundles them.
-    /* eslint-disable @typescript-eslint/no-require-imports */
     const { ClientBuilder } = require('@huaweicloud/huaweicloud-sdk-core/ClientBuilder') as ClientBuilderModule;
     const { BasicCredentials } = require('@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials') as BasicCredentialsModule;
     const { Logger4jInstance } = require('@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger') as {
@@ -106,7 +108,6 @@ function loadCore(): Core {
     };
     const http = require('node:http') as typeof import('node:http');
     const https = require('node:https') as typeof import('node:https');
-    /* eslint-enable @typescript-eslint/no-require-imports */
     // Core configured log4js at load time (coloured stdout, level debug): turn its category off.
     Logger4jInstance.level = 'off';
     const freshAgents = { httpAgent: new http.Agent({ keepAlive: false }), httpsAgent: new https.Agent({ keepAlive: false }) };
