@@ -84,6 +84,7 @@ export class RedisGuardStore implements GuardStore {
       autoResendUnfulfilledCommands: false,
       connectTimeout: timeoutMs,
       commandTimeout: timeoutMs,
+      disconnectTimeout: timeoutMs,
       // RESP2 and no CLIENT SETINFO: older DCS versions and proxies know neither HELLO nor SETINFO.
       protocol: 2,
       disableClientInfo: true,
@@ -122,7 +123,7 @@ export class RedisGuardStore implements GuardStore {
 
   async close(): Promise<void> {
     this.connecting = null;
-    this.client.disconnect();
+    disconnect(this.client);
   }
 
   private causeOf(e: unknown): string {
@@ -184,7 +185,7 @@ export class RedisGuardStore implements GuardStore {
     if (stale !== this.client) return; // a concurrent call already did
     this.client = this.openClient();
     this.connecting = null;
-    stale.disconnect();
+    disconnect(stale);
   }
 
   /** Connects `client` unless it is ready; concurrent calls share one attempt. */
@@ -200,6 +201,11 @@ export class RedisGuardStore implements GuardStore {
     }
     return this.connecting.promise;
   }
+}
+
+/** A client whose connection already ended has nothing to close (ioredis would arm a useless timer). */
+function disconnect(client: Redis): void {
+  if (client.status !== 'end') client.disconnect();
 }
 
 function toVerdict(reply: ScriptReply, req: GuardRequest, leaseId: string): GuardVerdict {
