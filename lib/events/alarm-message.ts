@@ -55,8 +55,8 @@ const region = matching(REGION, 'a region id such as cn-north-4');
 /** A value we can use or ignore: anything unusable becomes null rather than a rejection. */
 const tolerant = <T extends z.ZodType>(schema: T) => schema.nullish().catch(null);
 
-/** Epoch milliseconds, as a number or a numeric string; unusable → null. */
-const epochMs = tolerant(z.coerce.number().int().nonnegative());
+/** Epoch milliseconds; anything else → null (time informs the audit, never a decision). */
+const epochMs = tolerant(z.number().int().nonnegative());
 
 const ClassicAlarm = z.object({
   alarm_id: alarmId.nullish(),
