@@ -1,0 +1,50 @@
+/** What only the memory store has: its bounds. (Its decisions are tested in behaviour.test.ts.) */
+import { MemoryGuardStore } from '../../lib/guard';
+import type { GuardRequest } from '../../lib/guard/types';
+import { BASE_SETTINGS, T0, targetOf } from './sequences';
+
+const HOUR = 3_600_000;
+const roomy = { ...BASE_SETTINGS, maxKillsPerHour: 1_000_000, maxKillsPerHourPerInstance: 1_000_000 };
+
+const claimOn = (instance: number, now: number, dedupKey: string | null = `m-${instance}`): GuardRequest => ({
+  target: targetOf(`I${instance}/*`),
+  dedupKey,
+  dryRun: false,
+  now,
+  settings: roomy,
+});
+
+describe('memory store bounds', () => {
+  it('drops entries once the caller clock has passed their end', async () => {
+    const store = new MemoryGuardStore();
+    for (let i = 0; i < 200; i++) expect((await store.check(claimOn(i, T0 + i))).kind).toBe('proceed');
+    expect(store.size()).toEqual({ dedup: 200, cooldowns: 200, kills: 400 });
+
+    // a day later: every dedup mark (300 s), cooldown (60 s) and kill (1 h) has ended
+    expect((await store.check(claimOn(999, T0 + 24 * HOUR))).kind).toBe('proceed');
+    expect(store.size()).toEqual({ dedup: 1, cooldowns: 1, kills: 2 });
+  });
+
+  it('caps dedup marks, dropping the oldest first', async () => {
+    const store = new MemoryGuardStore(50);
+    for (let i = 0; i < 80; i++) await store.check(claimOn(i, T0));
+    expect(store.size().dedup).toBe(50);
+    // the newest marks are kept, the oldest dropped
+    expect((await store.check({ ...claimOn(79, T0 + 1), target: targetOf('I79/*') })).kind).toBe('duplicate');
+    expect(store.size().dedup).toBe(50);
+  });
+
+  it('refuses a malformed request with a typed error and records nothing', async () => {
+    const store = new MemoryGuardStore();
+    const bad = [
+      { ...claimOn(1, T0), target: { projectId: '', instanceId: 'i', nodeId: null, killAllNodes: true } },
+      { ...claimOn(1, T0), target: { projectId: 'p', instanceId: 'i', nodeId: 'n', killAllNodes: true } },
+      { ...claimOn(1, T0), dedupKey: '' },
+      { ...claimOn(1, 1.5) },
+      { ...claimOn(1, T0), settings: { ...roomy, cooldownSeconds: -1 } },
+      { ...claimOn(1, T0), settings: { ...roomy, maxKillsPerHour: 2.5 } },
+    ];
+    for (const req of bad) await expect(store.check(req)).rejects.toMatchObject({ code: 'invalid_guard_request' });
+    expect(store.size()).toEqual({ dedup: 0, cooldowns: 0, kills: 0 });
+  });
+});
