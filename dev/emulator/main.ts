@@ -16,6 +16,8 @@ const USAGE = `Usage: node dist/dev/emulator.js [options]
   --seed FILE           seed JSON (default: the built-in demo seed)
   --job-ms N            how long a DCS job takes (default 1000)
   --max-skew-ms N       accepted X-Sdk-Date skew (default 900000 = 15 min)
+  --redis-nodes         back every node of a Redis 4.0+ instance with a real redis-server
+                        (started from PATH on a free loopback port, stopped with the emulator)
 Fault injection (one rule, for every DCS call unless --fail-operation narrows it):
   --latency-ms N        answer N ms late
   --fail-status S       answer with HTTP status S (400-599)
@@ -37,6 +39,7 @@ interface Cli {
   seed: string | undefined;
   jobMs: number;
   maxSkewMs: number | undefined;
+  redisNodes: boolean;
   faults: FaultSpec[];
 }
 
@@ -57,6 +60,7 @@ function parseCli(argv: string[]): Cli | 'help' {
         seed: { type: 'string' },
         'job-ms': { type: 'string' },
         'max-skew-ms': { type: 'string' },
+        'redis-nodes': { type: 'boolean' },
         'latency-ms': { type: 'string' },
         'fail-status': { type: 'string' },
         'fail-code': { type: 'string' },
@@ -98,6 +102,7 @@ function parseCli(argv: string[]): Cli | 'help' {
     seed: v.seed,
     jobMs: v['job-ms'] === undefined ? CLI_JOB_MS : int(v['job-ms'], '--job-ms'),
     maxSkewMs: v['max-skew-ms'] === undefined ? undefined : int(v['max-skew-ms'], '--max-skew-ms'),
+    redisNodes: v['redis-nodes'] === true,
     faults,
   };
 }
@@ -117,6 +122,11 @@ function banner(emulator: Emulator, credentials: Credential[], cli: Cli): string
     lines.push(`  export HUAWEICLOUD_SDK_PROJECT_ID=${first.projectId}`, `  export DCS_ENDPOINT=${emulator.url}`);
   }
   lines.push('', `Jobs take ${cli.jobMs} ms. Control API: ${emulator.url}/__emulator/state, /__emulator/requests, /__emulator/faults`);
+  const real = emulator.realNodes();
+  if (real.length > 0) {
+    lines.push('', `Nodes backed by a real redis-server (${real.length}; kill-all drops their normal client connections):`);
+    for (const n of real) lines.push(`  node ${n.nodeId}  redis://${n.host}:${n.port}${n.pid === null ? '' : `  (pid ${n.pid})`}`);
+  }
   for (const f of emulator.faults.list()) lines.push(`Fault active: ${JSON.stringify(f)}`);
   lines.push('Ctrl-C to stop.', '');
   return lines.join('\n');
@@ -146,6 +156,7 @@ async function main(argv: string[]): Promise<number> {
     onRequest: (r) => process.stdout.write(`${logLine(r)}\n`),
     ...(cli.seed !== undefined ? { seed: cli.seed } : {}),
     ...(cli.maxSkewMs !== undefined ? { maxSkewMs: cli.maxSkewMs } : {}),
+    ...(cli.redisNodes ? { redisNodes: true } : {}),
   });
   for (const f of cli.faults) emulator.faults.add(f);
   process.stdout.write(banner(emulator, emulator.state.allCredentials(), cli));

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { supportsSessionManagement } from './state';
 
 const HEX32 = /^[0-9a-f]{32}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -41,6 +42,14 @@ const NodeSchema = z.strictObject({
   group_name: z.string().default(''),
   dimensions: z.array(DimensionSchema).min(1),
   sessions: z.array(SessionSchema).default([]),
+  /**
+   * Back this node with a real redis-server: "spawn" (the emulator starts one on a free
+   * loopback port) or "host:port" of a server someone else runs. Its sessions are then real.
+   */
+  redis: z
+    .string()
+    .refine((v) => v === 'spawn' || parseHostPort(v) !== null, 'redis must be "spawn" or "host:port" (port 1-65535)')
+    .optional(),
 });
 
 const InstanceSchema = z.strictObject({
@@ -89,10 +98,32 @@ export const SeedSchema = z
           if (!n.dimensions.some((d) => d.name === 'dcs_instance_id' && d.value === inst.instance_id)) {
             issue([...at, 'dimensions'], `missing dimension {name: "dcs_instance_id", value: "${inst.instance_id}"}`);
           }
+          if (n.redis !== undefined) checkRedisBacking(inst, n, (message) => issue([...at, 'redis'], message));
         });
       });
     });
   });
+
+type SeedInstanceInput = Parameters<typeof supportsSessionManagement>[0];
+
+/** A real redis-server only makes sense where DCS manages sessions, and replaces the simulated ones. */
+function checkRedisBacking(
+  instance: SeedInstanceInput,
+  node: { sessions: unknown[] },
+  issue: (message: string) => void,
+): void {
+  if (!supportsSessionManagement(instance)) issue('a real redis-server backs nodes of Redis 4.0+ instances only (session management)');
+  if (node.sessions.length > 0) issue('a node backed by a real redis-server has real sessions: remove its seeded "sessions"');
+}
+
+/** "host:port" (host a name, IPv4, or [IPv6]) -> parts; null when malformed. */
+export function parseHostPort(text: string): { host: string; port: number } | null {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
+  if (!match) return null;
+  const port = Number(match[2]);
+  if (port < 1 || port > 65535) return null;
+  return { host: (match[1] ?? '').replace(/^\[|\]$/g, ''), port };
+}
 
 export type Seed = z.input<typeof SeedSchema>;
 export type ValidSeed = z.output<typeof SeedSchema>;

@@ -15,8 +15,9 @@ import { CONTROL_PREFIX, handleControl } from './control';
 import { DcsErrors, type ApiError } from './errors';
 import { FaultController, type FaultPlan, type RequestKey } from './faults';
 import { newRequestId, parseJson, readBody, sendJson } from './http';
+import { RedisBackendError, RedisSessionBackend, redisNodeSettings, type RealNode, type RedisNodesOption } from './redis-backend';
 import { matchRoute, projectIdOfPath, type MatchedRoute } from './routes';
-import { loadSeedFile, parseSeed, type Seed } from './seed';
+import { loadSeedFile, parseSeed, type Seed, type ValidSeed } from './seed';
 import type { SessionBackend } from './sessions';
 import { checkProjectScope, DEFAULT_MAX_SKEW_MS, parseQuery, verify, type AuthFailure, type QueryParams } from './signature';
 import { EmulatorState } from './state';
@@ -36,6 +37,12 @@ export interface EmulatorOptions {
   maxBodyBytes?: number;
   /** Where sessions live; default: simulated, from the seed. */
   sessionBackend?: SessionBackend;
+  /**
+   * Real redis-server nodes: `true` for every node of a Redis 4.0+ instance, `{nodes: {nodeId:
+   * 'spawn' | 'host:port'}}` for some, `false` to ignore the seed's per-node `redis` settings.
+   * Default: the seed's settings. Not combinable with sessionBackend.
+   */
+  redisNodes?: RedisNodesOption;
   /** Called once per DCS request when it is answered (status null: reset or hung). */
   onRequest?: (request: RecordedRequest) => void;
 }
@@ -66,8 +73,13 @@ export interface Emulator {
   /** Every DCS request received, oldest first (the array is kept across reset(), emptied in place). */
   requests: RecordedRequest[];
   faults: FaultController;
-  /** State back to the seed, requests forgotten, faults cleared. */
+  /** Where a client connects to reach a node's real redis-server; null for a simulated node. */
+  nodeAddress(nodeId: string): { host: string; port: number } | null;
+  /** The nodes backed by a real redis-server (empty without them). */
+  realNodes(): RealNode[];
+  /** State back to the seed, requests forgotten, faults cleared (real sessions stay as they are). */
   reset(): void;
+  /** Stops the server, its job timers, and the redis-servers it spawned. */
   close(): Promise<void>;
 }
 
@@ -92,8 +104,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     onRequest: options.onRequest ?? (() => undefined),
   };
-  const stateOptions = { now: settings.now, jobDurationMs: options.jobDurationMs ?? DEFAULT_JOB_DURATION_MS };
-  const state = new EmulatorState(seed, options.sessionBackend ? { ...stateOptions, sessionBackend: options.sessionBackend } : stateOptions);
+  const redis = await startRedisNodes(seed, options);
+  const state = new EmulatorState(seed, {
+    now: settings.now,
+    jobDurationMs: options.jobDurationMs ?? DEFAULT_JOB_DURATION_MS,
+    // With the real clock, jobs end on time by themselves: a kill drops real connections even if nobody polls.
+    settleOnTime: options.now === undefined,
+    ...(options.sessionBackend ? { sessionBackend: options.sessionBackend } : {}),
+    ...(redis ? { realSessions: redis } : {}),
+  });
   const faults = new FaultController();
   const requests: RecordedRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -115,7 +134,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (!res.headersSent) sendJson(res, 500, { error_code: 'DCS.5000', error_msg: 'Emulator internal error.' });
     });
   });
-  const port = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  const close = async (): Promise<void> => {
+    state.close();
+    await closeServer(server, timers);
+    await redis?.close();
+  };
+  let port: number;
+  try {
+    port = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  } catch (e) {
+    await close();
+    throw e;
+  }
   const host = options.host ?? '127.0.0.1';
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -123,9 +153,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     state,
     requests,
     faults,
+    nodeAddress: (nodeId) => redis?.nodeAddress(nodeId) ?? null,
+    realNodes: () => redis?.realNodes() ?? [],
     reset,
-    close: () => closeServer(server, timers),
+    close,
   };
+}
+
+/** The redis-server nodes asked for by the seed and options, started; null when there are none. */
+async function startRedisNodes(seed: ValidSeed, options: EmulatorOptions): Promise<RedisSessionBackend | null> {
+  const settings = redisNodeSettings(seed, options.redisNodes);
+  if (Object.keys(settings).length === 0) return null;
+  if (options.sessionBackend) throw new RedisBackendError('REDIS_NODES_INVALID', 'choose sessionBackend or real redis nodes, not both');
+  return RedisSessionBackend.start(settings);
 }
 
 class DcsHandler {

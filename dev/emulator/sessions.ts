@@ -59,3 +59,28 @@ export class SimulatedSessionBackend implements SessionBackend {
 function isNormal(session: ClientSession): boolean {
   return !/[SMP]/.test(session.flags);
 }
+
+/** A backend that holds the sessions of some nodes only (e.g. the ones backed by real redis-servers). */
+export interface PartialSessionBackend extends SessionBackend {
+  owns(nodeId: string): boolean;
+}
+
+/** The owned nodes' sessions from `owner`, every other node's from `rest`. */
+export class RoutedSessionBackend implements SessionBackend {
+  constructor(
+    private readonly owner: PartialSessionBackend,
+    private readonly rest: SessionBackend,
+  ) {}
+
+  listSessions(node: NodeAddress): Promise<ClientSession[]> {
+    return this.pick(node).listSessions(node);
+  }
+
+  killNormalSessions(node: NodeAddress): Promise<number> {
+    return this.pick(node).killNormalSessions(node);
+  }
+
+  private pick(node: NodeAddress): SessionBackend {
+    return this.owner.owns(node.nodeId) ? this.owner : this.rest;
+  }
+}

@@ -5,17 +5,26 @@
  * Jobs run on the injected clock: INIT for the first quarter of their duration, RUNNING until
  * the end, then SUCCESS or FAIL. Their effects (killing sessions, taking a scan snapshot) are
  * applied by settle(), which the server awaits before answering any request, so a job never
- * reads SUCCESS before its effect happened.
+ * reads SUCCESS before its effect happened. With `settleOnTime` (the real clock), a timer also
+ * settles each job at its end time, so a kill drops real connections even if nobody polls.
  */
 import { randomBytes } from 'node:crypto';
 import type { Credential } from './signature';
 import type { SeedInstance, SeedNode, ValidSeed } from './seed';
-import { SimulatedSessionBackend, type ClientSession, type NodeAddress, type SessionBackend } from './sessions';
+import {
+  RoutedSessionBackend,
+  SimulatedSessionBackend,
+  type ClientSession,
+  type NodeAddress,
+  type PartialSessionBackend,
+  type SessionBackend,
+} from './sessions';
 
 export type JobType = 'killAllClients' | 'scanClients';
 export type JobStatus = 'INIT' | 'RUNNING' | 'SUCCESS' | 'FAIL';
 export type Instance = Omit<SeedInstance, 'nodes'>;
-export type Node = Omit<SeedNode, 'sessions'>;
+/** A node as the API shows it: the seed's simulated sessions and redis backing setting left out. */
+export type Node = Omit<SeedNode, 'sessions' | 'redis'>;
 
 export interface Job {
   jobId: string;
@@ -50,6 +59,10 @@ export interface StateOptions {
   jobDurationMs: number;
   /** Default: simulated sessions taken from the seed. */
   sessionBackend?: SessionBackend;
+  /** Nodes whose sessions are real (redis-server); the other nodes keep simulated sessions. */
+  realSessions?: PartialSessionBackend;
+  /** Settle each job by a timer at its end time (only meaningful with the real clock). */
+  settleOnTime?: boolean;
 }
 
 interface ProjectRecord {
@@ -65,6 +78,7 @@ export class EmulatorState {
   private backend!: SessionBackend;
   /** Serialises settle() so a job's effect is applied once even under concurrent requests. */
   private settling: Promise<void> = Promise.resolve();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly seed: ValidSeed,
@@ -129,7 +143,14 @@ export class EmulatorState {
       outcome: null,
     };
     this.jobs.set(job.jobId, job);
+    if (this.options.settleOnTime) this.settleWhenDue(job);
     return job;
+  }
+
+  /** Stops the end-of-job timers (the server calls it on close). */
+  close(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
   }
 
   job(projectId: string, jobId: string): Job | undefined {
@@ -183,6 +204,22 @@ export class EmulatorState {
     return { projects, jobs: this.allJobs().map((j) => ({ ...this.jobView(j), instance_id: j.instanceId, node_ids: j.nodeIds })) };
   }
 
+  /** Settles at the job's end time; re-arms if the timer fired a little early by the clock. */
+  private settleWhenDue(job: Job): void {
+    const wait = Math.max(0, job.createdAt + job.durationMs - this.options.now()) + 1;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      void this.settle()
+        .catch(() => undefined) // the next request's settle() will report it
+        .then(() => {
+          const early = this.options.now() < job.createdAt + job.durationMs;
+          if (!job.outcome && early && this.jobs.get(job.jobId) === job) this.settleWhenDue(job);
+        });
+    }, wait);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
   private jobStatus(job: Job): JobStatus {
     if (job.outcome) return job.outcome.status;
     return this.options.now() < job.createdAt + job.durationMs / 4 ? 'INIT' : 'RUNNING';
@@ -220,13 +257,14 @@ export class EmulatorState {
     this.credentials = new Map();
     this.jobs = new Map();
     this.scans = new Map();
+    this.close();
     const seededSessions = new Map<string, ClientSession[]>();
     for (const p of this.seed.projects) {
       const instances = new Map<string, { instance: Instance; nodes: Node[] }>();
       for (const { nodes, ...instance } of p.instances) {
         instances.set(instance.instance_id, {
           instance: { ...instance },
-          nodes: nodes.map(({ sessions, ...node }) => {
+          nodes: nodes.map(({ sessions, redis: _backing, ...node }) => {
             seededSessions.set(node.node_id, sessions);
             return { ...node, dimensions: node.dimensions.map((d) => ({ ...d })) };
           }),
@@ -239,12 +277,14 @@ export class EmulatorState {
         this.credentials.set(c.ak, credential);
       }
     }
-    this.backend = this.options.sessionBackend ?? new SimulatedSessionBackend(seededSessions);
+    const simulated = new SimulatedSessionBackend(seededSessions);
+    const real = this.options.realSessions;
+    this.backend = this.options.sessionBackend ?? (real ? new RoutedSessionBackend(real, simulated) : simulated);
   }
 }
 
 /** Session management (list, scan, kill) exists on Redis 4.0 and later only. */
-export function supportsSessionManagement(instance: Instance): boolean {
+export function supportsSessionManagement(instance: Pick<Instance, 'engine' | 'engine_version'>): boolean {
   const major = Number(instance.engine_version.split('.')[0]);
   return instance.engine === 'Redis' && major >= 4;
 }
