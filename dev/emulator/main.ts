@@ -159,9 +159,8 @@ async function main(argv: string[]): Promise<number> {
     ...(cli.redisNodes ? { redisNodes: true } : {}),
   });
   for (const f of cli.faults) emulator.faults.add(f);
-  process.stdout.write(banner(emulator, emulator.state.allCredentials(), cli));
-
-  await new Promise<void>((resolve) => {
+  // Listen for signals before printing: whoever reads the banner may stop us at once.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stdout.write(`\n${signal}: stopping the emulator\n`);
       void emulator.close().then(resolve);
@@ -169,6 +168,8 @@ async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  process.stdout.write(banner(emulator, emulator.state.allCredentials(), cli));
+  await stopped;
   return 0;
 }
 
