@@ -37,7 +37,12 @@ function report({ name }) {
 }
 
 // Developer tools (emulator, local runner, CLI): bundled too, so they start fast without a TS loader.
-const TOOLS = { 'dist/dev/emulator.js': 'dev/emulator/main.ts' };
+const TOOLS = {
+  'dist/dev/emulator.js': 'dev/emulator/main.ts',
+  // The CLI (package bin) and the child process that plays a warm function container.
+  'dist/cli.js': 'bin/dcs-session-guard.ts',
+  'dist/dev/function-host.js': 'dev/runner/function-host.ts',
+};
 async function buildTool(outfile, entry) {
   await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline', logLevel: 'warning' });
 }

@@ -1,0 +1,54 @@
+/** Showing a function run's decisions to a person, and the exit code they add up to. */
+import { describeTarget, formatOutputLine, parseOutputLine } from '../../dev/runner/output-lines';
+import { EXIT, type ExitCode } from './io';
+import type { FunctionRun } from './run-function';
+
+const FAILING = new Set(['failed', 'rejected']);
+
+export function exitCodeFor(run: FunctionRun): ExitCode {
+  if (run.outcome.kind !== 'returned') return EXIT.CANNOT_RUN;
+  if (run.results === null) return EXIT.CANNOT_RUN; // not the contract's answer: nothing to trust
+  if (run.statusCode !== null && run.statusCode >= 400) return EXIT.DECISION_FAILED;
+  return run.results.some((r) => FAILING.has(String(r.decision))) ? EXIT.DECISION_FAILED : EXIT.OK;
+}
+
+/** Why the run produced no decisions to show, or null. */
+export function runProblem(run: FunctionRun): string | null {
+  switch (run.outcome.kind) {
+    case 'returned':
+      return run.results === null ? `the ${run.fn} function returned no {results: [...]}: ${JSON.stringify(run.outcome.value)?.slice(0, 300)}` : null;
+    case 'threw':
+      return `the ${run.fn} function threw: ${run.outcome.error}`;
+    case 'timeout':
+      return `the ${run.fn} function did not return within ${run.outcome.timeoutMs} ms`;
+    case 'unavailable':
+      return run.outcome.error;
+  }
+}
+
+function cell(value: unknown): string {
+  return typeof value === 'string' ? value : value === undefined || value === null ? '-' : JSON.stringify(value);
+}
+
+/** DECISION / TARGET / REASON, one row per decision; dry runs also show the request that was not sent. */
+export function decisionTable(results: ReadonlyArray<Record<string, unknown>>): string {
+  if (results.length === 0) return '(no decisions)';
+  const rows = results.map((r) => [cell(r.decision), describeTarget(r.target), cell(r.reason)] as const);
+  const width = (i: 0 | 1) => Math.max(i === 0 ? 'DECISION'.length : 'TARGET'.length, ...rows.map((row) => row[i].length));
+  const [w0, w1] = [width(0), width(1)];
+  const lines = [`${'DECISION'.padEnd(w0)}  ${'TARGET'.padEnd(w1)}  REASON`];
+  results.forEach((r, i) => {
+    const row = rows[i]!;
+    lines.push(`${row[0].padEnd(w0)}  ${row[1].padEnd(w1)}  ${row[2]}`);
+    const request = r.request as { method?: unknown; path?: unknown; body?: unknown } | undefined;
+    if (request && typeof request.path === 'string') {
+      lines.push(`${' '.repeat(w0 + 2)}would send ${cell(request.method)} ${request.path} ${JSON.stringify(request.body ?? {})}`);
+    }
+  });
+  return lines.join('\n');
+}
+
+/** The function's log lines for a person (audit lines are already in the table). */
+export function logLines(lines: readonly string[]): string[] {
+  return lines.map(parseOutputLine).filter((l) => l.kind !== 'audit').map((l) => `[function] ${formatOutputLine(l)}`);
+}

@@ -1,0 +1,100 @@
+/**
+ * A function host: the child process that plays one warm FunctionGraph container.
+ *
+ *   node dist/dev/function-host.js <bundle.js>
+ *
+ * It loads the built bundle once (module-level state, the policy cache, the guard store live
+ * as long as this process, exactly as in a warm container), then runs each invocation it is sent
+ * over IPC with a FunctionGraph-like context. Its stdout is captured line by line and sent to the
+ * parent, which decides how to show it. It dies with its parent (IPC disconnect).
+ */
+import type { FromHost, InvokeContextSpec, ToHost } from './host-protocol';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+function send(message: FromHost): void {
+  process.send?.(message);
+}
+
+/** Turns every write to stdout into 'line' messages; returns a flush for a last partial line. */
+function captureStdout(): () => void {
+  let pending = '';
+  const write = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+    pending += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      send({ kind: 'line', text: pending.slice(0, newline) });
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf('\n');
+    }
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') process.nextTick(done as () => void);
+    return true;
+  };
+  process.stdout.write = write as typeof process.stdout.write;
+  return () => {
+    if (pending !== '') send({ kind: 'line', text: pending });
+    pending = '';
+  };
+}
+
+/** The FunctionGraph context methods a local run can honestly provide (no agency credentials). */
+function makeContext(spec: InvokeContextSpec): Record<string, unknown> {
+  const log = (...args: unknown[]) => console.log(...args);
+  return {
+    getRequestID: () => spec.requestId,
+    getRemainingTimeInMilliSeconds: () => Math.max(0, spec.deadline - Date.now()),
+    getFunctionName: () => spec.functionName,
+    getVersion: () => 'latest',
+    getAlias: () => '',
+    getMemorySize: () => spec.memorySize,
+    getUserData: (key: string) => process.env[key],
+    getLogger: () => ({ info: log, warn: log, error: log, debug: log }),
+  };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function loadHandler(bundle: string): Handler | string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(bundle) as { handler?: unknown };
+    return typeof mod.handler === 'function' ? (mod.handler as Handler) : `${bundle} exports no handler function`;
+  } catch (error) {
+    return `cannot load ${bundle}: ${describe(error)}`;
+  }
+}
+
+function main(): void {
+  const bundle = process.argv[2];
+  if (!bundle || !process.send) {
+    process.stderr.write('usage: function-host <bundle.js> (started by the local runner over IPC)\n');
+    process.exit(2);
+  }
+  process.on('disconnect', () => process.exit(0));
+  const flush = captureStdout();
+  const handler = loadHandler(bundle);
+  if (typeof handler === 'string') {
+    send({ kind: 'load_failed', error: handler });
+    process.disconnect();
+    return;
+  }
+  process.on('message', (message: ToHost) => {
+    if (message.kind !== 'invoke') return;
+    handler(message.event, makeContext(message.context)).then(
+      (value) => {
+        flush();
+        send({ kind: 'result', id: message.id, ok: true, value });
+      },
+      (error: unknown) => {
+        flush();
+        send({ kind: 'result', id: message.id, ok: false, error: describe(error) });
+      },
+    );
+  });
+  send({ kind: 'ready' });
+}
+
+main();
