@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * dcs-session-guard: the command line (package bin, built to dist/cli.js).
  *

@@ -243,7 +243,7 @@ async function startDemoEmulator(opts: RunnerOptions): Promise<DemoEmulator> {
     return { emulator: await startEmulator(base), simulatedBecause: reason, demoClients: null };
   }
   const address = hasNodeAddresses(emulator) ? emulator.nodeAddress(DEMO.alarmedNodeId) : null;
-  if (address === null) return { emulator, simulatedBecause: 'this emulator build has no real Redis node support', demoClients: null };
+  if (address === null) return { emulator, simulatedBecause: `the emulator has no real redis-server for node ${DEMO.alarmedNodeId}`, demoClients: null };
   try {
     const demoClients = await openDemoClients({ ...address, count: DEMO_CLIENT_COUNT, nodeLabel: `node ${DEMO.alarmedNodeId}`, print: opts.print });
     return { emulator, simulatedBecause: null, demoClients };
