@@ -5,11 +5,17 @@ import type { FunctionRun } from './run-function';
 
 const FAILING = new Set(['failed', 'rejected']);
 
+/** failed or rejected, or "executed" whose kill job ended FAIL: the sessions were not killed. */
+function isFailure(result: Record<string, unknown>): boolean {
+  const job = result.job as { status?: unknown } | undefined;
+  return FAILING.has(String(result.decision)) || job?.status === 'FAIL';
+}
+
 export function exitCodeFor(run: FunctionRun): ExitCode {
   if (run.outcome.kind !== 'returned') return EXIT.CANNOT_RUN;
   if (run.results === null) return EXIT.CANNOT_RUN; // not the contract's answer: nothing to trust
   if (run.statusCode !== null && run.statusCode >= 400) return EXIT.DECISION_FAILED;
-  return run.results.some((r) => FAILING.has(String(r.decision))) ? EXIT.DECISION_FAILED : EXIT.OK;
+  return run.results.some(isFailure) ? EXIT.DECISION_FAILED : EXIT.OK;
 }
 
 /** Why the run produced no decisions to show, or null. */
