@@ -96,6 +96,27 @@ describeWithRedis('redis store on a real redis-server', () => {
     expect(JSON.stringify(left)).not.toContain(claim.lease.id);
   });
 
+  it('a check is one script call on the server; settling executed or outcome_unknown sends nothing', async () => {
+    const store = open(uniquePrefix());
+    await store.check(request({ dryRun: true })); // connects and loads the script
+    const monitor = await inspector.monitor();
+    const sent: string[] = [];
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (source !== 'lua') sent.push(String(args[0]).toLowerCase()); // commands run by a script come from 'lua'
+    });
+    const claim = await store.check(request());
+    if (claim.kind !== 'proceed' || !claim.lease) throw new Error(`expected a claim, got ${claim.kind}`);
+    await store.settle(claim.lease, 'executed');
+    await store.settle(claim.lease, 'outcome_unknown');
+    await store.check(request({ now: T0 + 1, dryRun: true }));
+    // MONITOR streams in order: once a marker command shows up, every command before it has too
+    const markerSeen = new Promise<void>((resolve) => monitor.on('monitor', (_t: string, args: string[]) => String(args[0]).toLowerCase() === 'ping' && resolve()));
+    await inspector.ping();
+    await markerSeen;
+    monitor.disconnect();
+    expect(sent.filter((c) => c !== 'ping')).toEqual(['evalsha', 'evalsha']);
+  });
+
   it('50 concurrent checks on one target from 50 connections: exactly one proceeds', async () => {
     const prefix = uniquePrefix();
     const contenders = Array.from({ length: 50 }, () => open(prefix));
