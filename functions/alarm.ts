@@ -1,2 +1,4 @@
-// Placeholder until the pipeline lands (issue 3).
-export const handler = async (): Promise<{ results: unknown[] }> => ({ results: [] });
+/** FunctionGraph entry point for Cloud Eye alarms (SMN trigger or APIG webhook). */
+import { alarmHandler } from '../lib/pipeline';
+
+export const handler = alarmHandler(__dirname);

@@ -1,2 +1,4 @@
-// Placeholder until the pipeline lands (issue 3).
-export const handler = async (): Promise<{ results: unknown[] }> => ({ results: [] });
+/** FunctionGraph entry point for timer triggers. */
+import { cronHandler } from '../lib/pipeline';
+
+export const handler = cronHandler(__dirname);

@@ -1,0 +1,73 @@
+import type { AuditRecord, DecisionKind, Trigger } from '../domain/types';
+import { redact } from './redact';
+
+/** What a decision contributes; the auditor fills in the envelope fields. */
+export type DecisionDraft = Omit<AuditRecord, 'type' | 'time' | 'requestId' | 'trigger' | 'durationMs'> & {
+  decision: DecisionKind;
+  reason: string;
+};
+
+/** Where audit lines go. stdout by default: FunctionGraph ships it to LTS. */
+export type AuditSink = (line: string) => void;
+
+export const stdoutSink: AuditSink = (line) => {
+  process.stdout.write(`${line}\n`);
+};
+
+export interface AuditorOptions {
+  trigger: Trigger;
+  requestId: string | null;
+  sink?: AuditSink;
+  /** Secret values that must never appear in a line, whatever a bug puts in a record. */
+  secrets?: readonly string[];
+  now?: () => number;
+}
+
+/**
+ * Writes exactly one audit line per decision, and keeps the records for the
+ * handler's return value. Each decision's duration runs from `begin()`.
+ */
+export class Auditor {
+  readonly records: AuditRecord[] = [];
+  private readonly sink: AuditSink;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: AuditorOptions) {
+    this.sink = opts.sink ?? stdoutSink;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Starts timing one decision; call the returned function once with its outcome. */
+  begin(): (draft: DecisionDraft) => AuditRecord {
+    const startedAt = this.now();
+    let written = false;
+    return (draft) => {
+      if (written) throw new Error('a decision is audited once');
+      written = true;
+      return this.write(draft, startedAt);
+    };
+  }
+
+  /** Audits a decision that took no measurable work (e.g. rejected input). */
+  record(draft: DecisionDraft): AuditRecord {
+    return this.begin()(draft);
+  }
+
+  private write(draft: DecisionDraft, startedAt: number): AuditRecord {
+    const finishedAt = this.now();
+    const record: AuditRecord = redact(
+      {
+        type: 'audit',
+        time: new Date(finishedAt).toISOString(),
+        requestId: this.opts.requestId,
+        trigger: this.opts.trigger,
+        ...draft,
+        durationMs: Math.max(0, finishedAt - startedAt),
+      },
+      this.opts.secrets ?? [],
+    );
+    this.records.push(record);
+    this.sink(JSON.stringify(record));
+    return record;
+  }
+}

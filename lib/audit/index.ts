@@ -1,0 +1,2 @@
+export { Auditor, stdoutSink, type AuditSink, type AuditorOptions, type DecisionDraft } from './auditor';
+export { redact } from './redact';

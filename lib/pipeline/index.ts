@@ -1,0 +1,1 @@
+export { alarmHandler, cronHandler, type HandlerResult } from './handler';

@@ -1,0 +1,1 @@
+export { killSessions, killRequest, type KillOutcome, type KillRequest } from './kill';

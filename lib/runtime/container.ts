@@ -1,0 +1,79 @@
+import * as path from 'node:path';
+import { createDcsClient, resolveDcsConfig, type DcsClient, type DcsError } from '../dcs';
+import type { Result } from '../domain/types';
+import type { Context } from '../fg/types';
+import { createCertFetcher, readSmnAuthConfig, type CertFetcher, type SmnAuthConfig, type SmnConfigError } from '../auth';
+import { createGuardStore, type GuardStore } from '../guard';
+import { getPolicy, type LoadedPolicy, type PolicyError } from '../policy';
+import { NodeResolver } from '../targets';
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * What lives as long as a warm container: the policy, the guard store, the
+ * node cache, DCS clients. Built lazily, once; nothing here loads the SDK
+ * until a DCS call is actually made.
+ */
+export class Container {
+  readonly nodes = new NodeResolver();
+  private guardStore: GuardStore | undefined;
+  private dcsClient: { key: string; client: DcsClient } | undefined;
+  private smn: { key: string; config: Result<SmnAuthConfig, SmnConfigError> } | undefined;
+  /** Downloaded SMN certificates are cached for the container's life (bounded). */
+  readonly certFetcher: CertFetcher = createCertFetcher();
+
+  constructor(
+    readonly env: Env,
+    /** Folder the bundle runs from: the packaged policy sits beside it. */
+    private readonly bundleDir: string,
+  ) {}
+
+  policy(): Result<LoadedPolicy, PolicyError> {
+    return getPolicy({ env: this.env, defaultPath: path.join(this.bundleDir, 'policy.yaml') });
+  }
+
+  /** SMN webhook settings, read (and a certificate file parsed) once per distinct value. */
+  smnAuth(): Result<SmnAuthConfig, SmnConfigError> {
+    const key = SMN_VARIABLES.map((name) => this.env[name] ?? '').join('\u0000');
+    if (this.smn?.key !== key) this.smn = { key, config: readSmnAuthConfig(this.env) };
+    return this.smn.config;
+  }
+
+  guard(): GuardStore {
+    this.guardStore ??= createGuardStore({
+      redisUrl: this.env.GUARD_REDIS_URL || null,
+      keyPrefix: this.env.GUARD_REDIS_PREFIX || undefined,
+    });
+    return this.guardStore;
+  }
+
+  /** Agency credentials rotate: a new key pair gets a new client, the same one reuses it. */
+  dcs(context: Context | undefined): Result<DcsClient, DcsError> {
+    const config = resolveDcsConfig(this.env, context);
+    if (!config.ok) return config;
+    const key = `${config.value.endpoint}|${config.value.projectId}|${config.value.credentials.accessKey()}`;
+    if (this.dcsClient?.key !== key) this.dcsClient = { key, client: createDcsClient(config.value) };
+    return { ok: true, value: this.dcsClient.client };
+  }
+
+  /** Values that must never appear in output: every credential this container can see. */
+  secrets(context: Context | undefined): string[] {
+    const fromContext = [context?.getSecuritySecretKey, context?.getSecurityToken, context?.getSecurityAccessKey]
+      .map((get) => safeCall(get, context))
+      .filter((v): v is string => !!v);
+    const fromEnv = ['HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'CLOUD_SDK_SK', 'HUAWEICLOUD_SDK_AK', 'CLOUD_SDK_AK']
+      .map((name) => this.env[name])
+      .filter((v): v is string => !!v);
+    return [...fromContext, ...fromEnv];
+  }
+}
+
+const SMN_VARIABLES = ['SMN_SIGNING_CERT', 'SMN_CERT_HOSTS', 'SMN_CONFIRM_HOSTS', 'SMN_MAX_AGE_SECONDS', 'SMN_TOPIC_URNS', 'SMN_ALLOW_UNSIGNED', 'DCS_REGION'];
+
+function safeCall(fn: (() => string) | undefined, self: unknown): string | undefined {
+  try {
+    return fn?.call(self);
+  } catch {
+    return undefined;
+  }
+}
