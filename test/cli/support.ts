@@ -64,8 +64,9 @@ export class ServeProcess {
     );
   }
 
-  static start(args: string[] = [], env: Record<string, string | undefined> = {}): ServeProcess {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `ownGroup`: lead a process group, as a shell does for a foreground job (see interruptGroup). */
+  static start(args: string[] = [], env: Record<string, string | undefined> = {}, opts: { ownGroup?: boolean } = {}): ServeProcess {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownGroup === true });
     return new ServeProcess(child, `serve ${args.join(' ')}`);
   }
 
@@ -101,6 +102,12 @@ export class ServeProcess {
   /** Ctrl-C, and the exit code. */
   async interrupt(): Promise<number | null> {
     this.child.kill('SIGINT');
+    return this.exited;
+  }
+
+  /** Ctrl-C in a terminal: SIGINT to the whole foreground process group (start with ownGroup). */
+  async interruptGroup(): Promise<number | null> {
+    process.kill(-this.child.pid!, 'SIGINT');
     return this.exited;
   }
 

@@ -121,6 +121,18 @@ describe('dcs-session-guard serve (npm start)', () => {
     expect(await runner.interrupt()).toBe(0);
   });
 
+  it('a terminal Ctrl-C (SIGINT to the whole process group) also stops cleanly with exit 0', async () => {
+    const runner = ServeProcess.start([], {}, { ownGroup: true });
+    started.push(runner);
+    await runner.ready();
+    const children = descendants(runner.child.pid!);
+    expect(await runner.interruptGroup()).toBe(0);
+    expect(runner.stdout).toContain('stopped.');
+    expect(runner.stderr).toBe('');
+    await waitUntilGone(children);
+    expect(children.filter(isRunning)).toEqual([]);
+  });
+
   it('refuses to start on a policy that does not load, naming its line and path (exit 1)', async () => {
     const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'dsg-serve-policy-'));
     const policy = path.join(dir, 'broken.yaml');
