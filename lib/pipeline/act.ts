@@ -3,6 +3,7 @@ import { DcsError, type DcsClient } from '../dcs';
 import type { ErrorInfo, Source, Target } from '../domain/types';
 import type { GuardSettings, GuardStore, GuardVerdict } from '../guard';
 import { killRequest, killSessions } from '../remediate';
+import type { SessionSnapshot } from '../snapshot';
 import { preflight } from '../targets';
 
 /** A decision, and whether SMN redelivering the message could change it (the 5xx rule). */
@@ -24,6 +25,8 @@ export interface TargetJob {
   guard: GuardStore;
   /** Lazily resolved: a decision that stops at the guard never loads the SDK. */
   dcs: () => DcsClient;
+  /** Who is connected, recorded before the kill (and in dry runs); absent when the policy turns it off. */
+  snapshot?: () => Promise<SessionSnapshot>;
   /** Until when the kill job may be followed (epoch ms). */
   jobDeadline: () => number;
   now: () => number;
@@ -46,7 +49,7 @@ export async function actOnTarget(job: TargetJob): Promise<Outcome> {
   if (stop) return decided({ ...base, ...stop }, verdict.kind === 'unavailable');
 
   const lease = verdict.kind === 'proceed' ? verdict.lease : null;
-  const guardNote = verdict.kind === 'unavailable' ? { guard: { failOpen: true, message: verdict.message } } : {};
+  const notes: Pick<DecisionDraft, 'guard' | 'sessions'> = verdict.kind === 'unavailable' ? { guard: { failOpen: true, message: verdict.message } } : {};
   let settled = false;
   let sent = false;
   const settle = async (effect: 'executed' | 'not_sent' | 'outcome_unknown') => {
@@ -58,21 +61,22 @@ export async function actOnTarget(job: TargetJob): Promise<Outcome> {
     const check = await preflight(job.dcs(), job.target.instanceId);
     if (!check.ok) {
       await settle('not_sent');
-      return decided({ ...base, ...guardNote, decision: 'skipped_precondition', reason: check.reason });
+      return decided({ ...base, ...notes, decision: 'skipped_precondition', reason: check.reason });
     }
+    if (job.snapshot) notes.sessions = { ...(await job.snapshot()) };
     if (job.dryRun) {
-      return decided({ ...base, ...guardNote, dryRun: true, decision: 'dry_run', reason: dryRunReason(job.target), request: killRequest(job.target) });
+      return decided({ ...base, ...notes, dryRun: true, decision: 'dry_run', reason: dryRunReason(job.target), request: killRequest(job.target) });
     }
     sent = true;
     const outcome = await killSessions(job.dcs(), job.target, job.jobDeadline());
     await settle(outcome.kind === 'executed' ? 'executed' : outcome.effect);
     if (outcome.kind === 'failed') {
-      const draft: DecisionDraft = { ...base, ...guardNote, decision: 'failed', reason: failReason(outcome.error, outcome.effect), error: outcome.error.toInfo() };
+      const draft: DecisionDraft = { ...base, ...notes, decision: 'failed', reason: failReason(outcome.error, outcome.effect), error: outcome.error.toInfo() };
       return decided(draft, outcome.effect === 'not_sent' && outcome.error.retryable);
     }
     return decided({
       ...base,
-      ...guardNote,
+      ...notes,
       decision: 'executed',
       reason: executedReason(job.target, outcome.job.status),
       jobId: outcome.jobId,
@@ -82,7 +86,7 @@ export async function actOnTarget(job: TargetJob): Promise<Outcome> {
     // Before the kill was sent (preflight, client setup) nothing happened; past it we cannot know.
     if (!settled) await settle(sent ? 'outcome_unknown' : 'not_sent');
     const error = e instanceof DcsError ? e.toInfo() : internalError(e);
-    const draft: DecisionDraft = { ...base, ...guardNote, decision: 'failed', reason: `Could not act on the target: ${error.message}`, error };
+    const draft: DecisionDraft = { ...base, ...notes, decision: 'failed', reason: `Could not act on the target: ${error.message}`, error };
     return decided(draft, !sent && e instanceof DcsError && e.transient);
   }
 }

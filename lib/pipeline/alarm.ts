@@ -6,7 +6,7 @@ import { isInstanceAllowed, matchAlarmRule, type LoadedPolicy } from '../policy'
 import { targetsForAlarm } from '../targets';
 import { actOnTarget, decided, type Outcome } from './act';
 import type { Invocation } from './invocation';
-import { configFailure, guardSettingsOf, safely } from './common';
+import { configFailure, guardSettingsOf, safely, snapshotOf } from './common';
 
 /**
  * The alarm story: read the event → authenticate what needs it → for each
@@ -124,6 +124,7 @@ async function decideAlarm(alarm: AlarmSignal, delivery: SmnDelivery, inv: Invoc
         dcs: () => dcs.value,
         jobDeadline: () => inv.jobDeadline(policy.jobs.waitSeconds),
         now: inv.now,
+        ...snapshotOf(policy, target, () => dcs.value, inv),
       }),
     );
   }

@@ -1,7 +1,9 @@
-import type { Source } from '../domain/types';
+import { isDcsError, type DcsClient } from '../dcs';
+import type { Source, Target } from '../domain/types';
 import type { GuardSettings } from '../guard';
-import type { LoadedPolicy } from '../policy';
-import { decided, internalError, type Outcome } from './act';
+import type { LoadedPolicy, Policy } from '../policy';
+import { takeSessionSnapshot } from '../snapshot';
+import { decided, internalError, type Outcome, type TargetJob } from './act';
 import type { Invocation } from './invocation';
 
 /**
@@ -24,6 +26,10 @@ export async function safely(step: () => Promise<Outcome[]>, context: { source?:
   try {
     return await step();
   } catch (e) {
+    // A DCS read failing before any kill (e.g. the node listing): nothing was done, a redelivery may help.
+    if (isDcsError(e)) {
+      return [decided({ decision: 'failed', reason: `A DCS call failed before acting: ${e.message}`, error: e.toInfo(), ...context }, e.transient)];
+    }
     const error = internalError(e);
     return [decided({ decision: 'failed', reason: 'Unexpected internal error; no further action taken.', error, ...context })];
   }
@@ -32,4 +38,19 @@ export async function safely(step: () => Promise<Outcome[]>, context: { source?:
 export function guardSettingsOf({ policy }: LoadedPolicy): GuardSettings {
   const { cooldownSeconds, maxKillsPerHour, maxKillsPerHourPerInstance, dedupTtlSeconds, failOpen } = policy.guard;
   return { cooldownSeconds, maxKillsPerHour, maxKillsPerHourPerInstance, dedupTtlSeconds, failOpen };
+}
+
+/**
+ * The session snapshot step, when the policy wants one: bounded by its own
+ * budget and by the invocation's (a snapshot never delays the kill past it).
+ */
+export function snapshotOf(policy: Policy, target: Target, dcs: () => DcsClient, inv: Invocation): Pick<TargetJob, 'snapshot'> {
+  const { snapshotSessions, snapshotMaxNodes, snapshotBudgetMs } = policy.audit;
+  if (!snapshotSessions || snapshotBudgetMs <= 0) return {};
+  return {
+    snapshot: () => {
+      const budgetMs = Math.min(snapshotBudgetMs, Math.max(0, inv.jobDeadline(policy.jobs.waitSeconds) - inv.now()) / 2);
+      return takeSessionSnapshot(dcs(), target, { maxNodes: snapshotMaxNodes, budgetMs: Math.max(1, Math.floor(budgetMs)), now: inv.now });
+    },
+  };
 }

@@ -3,7 +3,7 @@ import { readTimerEvent } from '../events';
 import { isInstanceAllowed, resolveSchedule } from '../policy';
 import { targetsForSchedule } from '../targets';
 import { actOnTarget, decided, type Outcome } from './act';
-import { configFailure, guardSettingsOf, safely } from './common';
+import { configFailure, guardSettingsOf, safely, snapshotOf } from './common';
 import type { Invocation } from './invocation';
 
 /**
@@ -59,6 +59,7 @@ async function decideSchedule(source: ScheduleSource & { schedule: string }, tic
         dcs: () => dcs.value,
         jobDeadline: () => inv.jobDeadline(policy.jobs.waitSeconds),
         now: inv.now,
+        ...snapshotOf(policy, target, () => dcs.value, inv),
       }),
     );
   }

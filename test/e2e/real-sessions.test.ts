@@ -23,7 +23,7 @@ describeWithRedis('real sessions end to end (built alarm bundle)', () => {
     HUAWEICLOUD_SDK_SK: DEMO_CREDENTIALS.sk,
     HUAWEICLOUD_SDK_PROJECT_ID: PROJECT,
     DCS_ENDPOINT: emulator.url,
-    GUARD_POLICY: JSON.stringify(ACTING_POLICY),
+    GUARD_POLICY: JSON.stringify({ ...ACTING_POLICY, audit: { snapshotSessions: true, snapshotBudgetMs: 2000 } }),
     ...extra,
   });
   const sessionsOf = (record: Record<string, any> | undefined) => record?.sessions;

@@ -198,6 +198,31 @@ describe('policy decisions', () => {
   });
 });
 
+describe('session snapshot', () => {
+  test('is taken before the kill and recorded in the audit line (and in dry runs)', async () => {
+    const policy = { ...ACTING_POLICY, audit: { snapshotSessions: true, snapshotBudgetMs: 2000 } };
+    const run = await s.invoke('alarm', [fixture('smn-trigger.node-alarm.json')], { env: { GUARD_POLICY: JSON.stringify(policy) } });
+    const ops = s.operations();
+    expect(ops.indexOf('scanClients')).toBeGreaterThan(-1);
+    expect(ops.lastIndexOf('listClients')).toBeLessThan(ops.indexOf('hangUpKillAllClients'));
+    // The seed gives this node four normal sessions and one replica link.
+    expect(run.audit[0]).toMatchObject({ decision: 'executed', sessions: { status: 'ok', nodes: 1, sessionCount: 5 } });
+
+    s.reset();
+    const dry = await s.invoke('alarm', [fixture('smn-trigger.node-alarm.json')], { env: { GUARD_POLICY: JSON.stringify(policy), GUARD_DRY_RUN: 'true' } });
+    expect(dry.audit[0]).toMatchObject({ decision: 'dry_run', sessions: { status: 'ok', sessionCount: 5 } });
+    expect(s.killRequests()).toHaveLength(0);
+  });
+
+  test('a failing snapshot does not stop the kill', async () => {
+    s.emulator.faults.add({ operation: 'scanClients', status: 500, errorCode: 'DCS.5000', errorMsg: 'internal' });
+    const policy = { ...ACTING_POLICY, audit: { snapshotSessions: true, snapshotBudgetMs: 1000 } };
+    const run = await s.invoke('alarm', [fixture('smn-trigger.node-alarm.json')], { env: { GUARD_POLICY: JSON.stringify(policy) } });
+    expect(run.audit[0]).toMatchObject({ decision: 'executed', sessions: { status: 'failed' } });
+    expect(s.killRequests()).toHaveLength(1);
+  });
+});
+
 describe('targets and preflight', () => {
   test('a node alarm whose dimension matches no node is skipped_precondition', async () => {
     const event = alarmEvent('smn-trigger.node-alarm.json', (m) => {

@@ -31,6 +31,8 @@ export const ACTING_POLICY = {
   schedules: { nightly: { targets: [{ instance: INSTANCES.shop, nodes: 'all' }] } },
   guard: { cooldownSeconds: 900, maxKillsPerHour: 20 },
   jobs: { waitSeconds: 3 },
+  // Exact request sequences stay readable; the snapshot has its own tests (alarm.test.ts, e2e/).
+  audit: { snapshotSessions: false },
 };
 
 /** An emulator plus the env that points a bundle at it. */
