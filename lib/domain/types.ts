@@ -98,7 +98,7 @@ export interface AuditRecord {
   /** Extensions (not in the contract's table, documented in the README). */
   dryRun?: boolean;
   /** For dry runs: the exact request that would have been sent. */
-  request?: { method: string; path: string; body: Record<string, unknown> };
+  request?: { method: string; path: string; body: object };
   /** Guard details: when a cooldown ends, which limit tripped, whether the store failed open. */
   guard?: Record<string, unknown>;
   /** Session snapshot taken before a kill (issue 8). */
