@@ -101,6 +101,8 @@ async function decideAlarm(alarm: AlarmSignal, delivery: SmnDelivery, inv: Invoc
 
   const dcs = inv.container.dcs(inv.context);
   if (!dcs.ok) return [configFailure(inv, 'DcsConfigInvalid', dcs.error.message, source)];
+  const guard = inv.container.guard(policy.guard.storeTimeoutMs);
+  if (!guard.ok) return [configFailure(inv, 'GuardConfigInvalid', guard.error.message, source)];
   const plan = await targetsForAlarm({
     alarm: { ...alarm, instanceId: alarm.instanceId },
     rule,
@@ -120,7 +122,7 @@ async function decideAlarm(alarm: AlarmSignal, delivery: SmnDelivery, inv: Invoc
         dedupKey: dedupKeyOf(delivery, alarm),
         dryRun: policy.dryRun || rule.dryRun === true,
         guardSettings: guardSettingsOf(loaded.value),
-        guard: inv.container.guard(),
+        guard: guard.value,
         dcs: () => dcs.value,
         jobDeadline: () => inv.jobDeadline(policy.jobs.waitSeconds),
         now: inv.now,

@@ -39,6 +39,8 @@ async function decideSchedule(source: ScheduleSource & { schedule: string }, tic
   }
   const dcs = inv.container.dcs(inv.context);
   if (!dcs.ok) return [configFailure(inv, 'DcsConfigInvalid', dcs.error.message, source)];
+  const guard = inv.container.guard(policy.guard.storeTimeoutMs);
+  if (!guard.ok) return [configFailure(inv, 'GuardConfigInvalid', guard.error.message, source)];
 
   const outcomes: Outcome[] = [];
   for (const target of targetsForSchedule(schedule.targets, dcs.value.projectId)) {
@@ -55,7 +57,7 @@ async function decideSchedule(source: ScheduleSource & { schedule: string }, tic
         dedupKey: tick ? `timer:${source.schedule}:${tick}` : null,
         dryRun: policy.dryRun,
         guardSettings: guardSettingsOf(loaded.value),
-        guard: inv.container.guard(),
+        guard: guard.value,
         dcs: () => dcs.value,
         jobDeadline: () => inv.jobDeadline(policy.jobs.waitSeconds),
         now: inv.now,

@@ -3,7 +3,7 @@ import { createDcsClient, resolveDcsConfig, type DcsClient, type DcsError } from
 import type { Result } from '../domain/types';
 import type { Context } from '../fg/types';
 import { createCertFetcher, readSmnAuthConfig, type CertFetcher, type SmnAuthConfig, type SmnConfigError } from '../auth';
-import { createGuardStore, type GuardStore } from '../guard';
+import { GuardError, guardStoreOptionsFromEnv, sharedGuardStore, type GuardStore } from '../guard';
 import { getPolicy, type LoadedPolicy, type PolicyError } from '../policy';
 import { NodeResolver } from '../targets';
 
@@ -16,7 +16,6 @@ export type Env = Record<string, string | undefined>;
  */
 export class Container {
   readonly nodes = new NodeResolver();
-  private guardStore: GuardStore | undefined;
   private dcsClient: { key: string; client: DcsClient } | undefined;
   private smn: { key: string; config: Result<SmnAuthConfig, SmnConfigError> } | undefined;
   /** Downloaded SMN certificates are cached for the container's life (bounded). */
@@ -39,12 +38,14 @@ export class Container {
     return this.smn.config;
   }
 
-  guard(): GuardStore {
-    this.guardStore ??= createGuardStore({
-      redisUrl: this.env.GUARD_REDIS_URL || null,
-      keyPrefix: this.env.GUARD_REDIS_PREFIX || undefined,
-    });
-    return this.guardStore;
+  /** One store per configuration for the container's life; GUARD_REDIS_TIMEOUT_MS wins over the policy's storeTimeoutMs. */
+  guard(storeTimeoutMs: number): Result<GuardStore, GuardError> {
+    try {
+      return { ok: true, value: sharedGuardStore({ timeoutMs: storeTimeoutMs, ...guardStoreOptionsFromEnv(this.env) }) };
+    } catch (e) {
+      if (e instanceof GuardError) return { ok: false, error: e };
+      throw e;
+    }
   }
 
   /** Agency credentials rotate: a new key pair gets a new client, the same one reuses it. */
