@@ -4,9 +4,9 @@ import { parseAlarmMessage, readAlarmEvent, toDelivery, type AlarmSignal, type S
 import type { SmnHttpMessage } from '../fg/types';
 import { isInstanceAllowed, matchAlarmRule, type LoadedPolicy } from '../policy';
 import { targetsForAlarm } from '../targets';
-import { actOnTarget, decided, type Outcome } from './act';
+import { decided, type Outcome } from './act';
 import type { Invocation } from './invocation';
-import { configFailure, guardSettingsOf, safely, snapshotOf } from './common';
+import { configFailure, prepareActor, safely } from './common';
 
 /**
  * The alarm story: read the event → authenticate what needs it → for each
@@ -99,37 +99,20 @@ async function decideAlarm(alarm: AlarmSignal, delivery: SmnDelivery, inv: Invoc
     return [decided({ decision: 'skipped_recovered', reason: `Alarm status is "${alarm.status}": nothing to remediate.`, source, rule: rule.name })];
   }
 
-  const dcs = inv.container.dcs(inv.context);
-  if (!dcs.ok) return [configFailure(inv, 'DcsConfigInvalid', dcs.error.message, source)];
-  const guard = inv.container.guard(policy.guard.storeTimeoutMs);
-  if (!guard.ok) return [configFailure(inv, 'GuardConfigInvalid', guard.error.message, source)];
+  const actor = prepareActor(inv, loaded.value, source);
+  if (!actor.ok) return [actor.error];
   const plan = await targetsForAlarm({
     alarm: { ...alarm, instanceId: alarm.instanceId },
     rule,
-    projectId: dcs.value.projectId,
-    dcs: dcs.value,
+    projectId: actor.value.dcs.projectId,
+    dcs: actor.value.dcs,
     nodes: inv.container.nodes,
   });
   if (!plan.ok) return [decided({ decision: plan.decision, reason: plan.reason, source, rule: rule.name })];
 
+  const how = { rule: rule.name, dedupKey: dedupKeyOf(delivery, alarm), dryRun: policy.dryRun || rule.dryRun === true };
   const outcomes: Outcome[] = [];
-  for (const target of plan.targets) {
-    outcomes.push(
-      await actOnTarget({
-        target,
-        source,
-        rule: rule.name,
-        dedupKey: dedupKeyOf(delivery, alarm),
-        dryRun: policy.dryRun || rule.dryRun === true,
-        guardSettings: guardSettingsOf(loaded.value),
-        guard: guard.value,
-        dcs: () => dcs.value,
-        jobDeadline: () => inv.jobDeadline(policy.jobs.waitSeconds),
-        now: inv.now,
-        ...snapshotOf(policy, target, () => dcs.value, inv),
-      }),
-    );
-  }
+  for (const target of plan.targets) outcomes.push(await actor.value.act(target, how));
   return outcomes;
 }
 

@@ -1,9 +1,9 @@
 import { isDcsError, type DcsClient } from '../dcs';
-import type { Source, Target } from '../domain/types';
+import type { Result, Source, Target } from '../domain/types';
 import type { GuardSettings } from '../guard';
 import type { LoadedPolicy, Policy } from '../policy';
 import { takeSessionSnapshot } from '../snapshot';
-import { decided, internalError, type Outcome, type TargetJob } from './act';
+import { actOnTarget, decided, internalError, type Outcome, type TargetJob } from './act';
 import type { Invocation } from './invocation';
 
 /**
@@ -35,7 +35,7 @@ export async function safely(step: () => Promise<Outcome[]>, context: { source?:
   }
 }
 
-export function guardSettingsOf({ policy }: LoadedPolicy): GuardSettings {
+function guardSettingsOf({ policy }: LoadedPolicy): GuardSettings {
   const { cooldownSeconds, maxKillsPerHour, maxKillsPerHourPerInstance, dedupTtlSeconds, failOpen } = policy.guard;
   return { cooldownSeconds, maxKillsPerHour, maxKillsPerHourPerInstance, dedupTtlSeconds, failOpen };
 }
@@ -44,7 +44,7 @@ export function guardSettingsOf({ policy }: LoadedPolicy): GuardSettings {
  * The session snapshot step, when the policy wants one: bounded by its own
  * budget and by the invocation's (a snapshot never delays the kill past it).
  */
-export function snapshotOf(policy: Policy, target: Target, dcs: () => DcsClient, inv: Invocation): Pick<TargetJob, 'snapshot'> {
+function snapshotOf(policy: Policy, target: Target, dcs: () => DcsClient, inv: Invocation): Pick<TargetJob, 'snapshot'> {
   const { snapshotSessions, snapshotMaxNodes, snapshotBudgetMs } = policy.audit;
   if (!snapshotSessions || snapshotBudgetMs <= 0) return {};
   return {
@@ -53,4 +53,40 @@ export function snapshotOf(policy: Policy, target: Target, dcs: () => DcsClient,
       return takeSessionSnapshot(dcs(), target, { maxNodes: snapshotMaxNodes, budgetMs: Math.max(1, Math.floor(budgetMs)), now: inv.now });
     },
   };
+}
+
+/** How one decision acts: which rule, which notification, whether it is a dry run. */
+export interface ActOptions {
+  rule: string;
+  dedupKey: string | null;
+  dryRun: boolean;
+}
+
+/** What acting needs once per invocation: the DCS client and the guard store, ready. */
+export interface Actor {
+  dcs: DcsClient;
+  act(target: Target, how: ActOptions): Promise<Outcome>;
+}
+
+/** Resolves the DCS client and the guard store; a setting that is wrong becomes the decision. */
+export function prepareActor(inv: Invocation, loaded: LoadedPolicy, source: Source): Result<Actor, Outcome> {
+  const { policy } = loaded;
+  const dcs = inv.container.dcs(inv.context);
+  if (!dcs.ok) return { ok: false, error: configFailure(inv, 'DcsConfigInvalid', dcs.error.message, source) };
+  const guard = inv.container.guard(policy.guard.storeTimeoutMs);
+  if (!guard.ok) return { ok: false, error: configFailure(inv, 'GuardConfigInvalid', guard.error.message, source) };
+  const client = dcs.value;
+  const act = (target: Target, how: ActOptions) =>
+    actOnTarget({
+      target,
+      source,
+      ...how,
+      guardSettings: guardSettingsOf(loaded),
+      guard: guard.value,
+      dcs: () => client,
+      jobDeadline: () => inv.jobDeadline(policy.jobs.waitSeconds),
+      now: inv.now,
+      ...snapshotOf(policy, target, () => client, inv),
+    });
+  return { ok: true, value: { dcs: client, act } };
 }

@@ -2,8 +2,8 @@ import type { ScheduleSource } from '../domain/types';
 import { readTimerEvent } from '../events';
 import { isInstanceAllowed, resolveSchedule } from '../policy';
 import { targetsForSchedule } from '../targets';
-import { actOnTarget, decided, type Outcome } from './act';
-import { configFailure, guardSettingsOf, safely, snapshotOf } from './common';
+import { decided, type Outcome } from './act';
+import { configFailure, prepareActor, safely } from './common';
 import type { Invocation } from './invocation';
 
 /**
@@ -37,32 +37,17 @@ async function decideSchedule(source: ScheduleSource & { schedule: string }, tic
   if (!schedule) {
     return [decided({ decision: 'skipped_no_rule', reason: `The policy has no schedule named "${source.schedule}".`, source })];
   }
-  const dcs = inv.container.dcs(inv.context);
-  if (!dcs.ok) return [configFailure(inv, 'DcsConfigInvalid', dcs.error.message, source)];
-  const guard = inv.container.guard(policy.guard.storeTimeoutMs);
-  if (!guard.ok) return [configFailure(inv, 'GuardConfigInvalid', guard.error.message, source)];
+  const actor = prepareActor(inv, loaded.value, source);
+  if (!actor.ok) return [actor.error];
 
+  const how = { rule: `schedule:${source.schedule}`, dedupKey: tick ? `timer:${source.schedule}:${tick}` : null, dryRun: policy.dryRun };
   const outcomes: Outcome[] = [];
-  for (const target of targetsForSchedule(schedule.targets, dcs.value.projectId)) {
+  for (const target of targetsForSchedule(schedule.targets, actor.value.dcs.projectId)) {
     const allowed = isInstanceAllowed(policy, target.instanceId);
-    if (!allowed.allowed) {
-      outcomes.push(decided({ decision: 'skipped_not_allowed', reason: allowed.reason, source, target }));
-      continue;
-    }
     outcomes.push(
-      await actOnTarget({
-        target,
-        source,
-        rule: `schedule:${source.schedule}`,
-        dedupKey: tick ? `timer:${source.schedule}:${tick}` : null,
-        dryRun: policy.dryRun,
-        guardSettings: guardSettingsOf(loaded.value),
-        guard: guard.value,
-        dcs: () => dcs.value,
-        jobDeadline: () => inv.jobDeadline(policy.jobs.waitSeconds),
-        now: inv.now,
-        ...snapshotOf(policy, target, () => dcs.value, inv),
-      }),
+      allowed.allowed
+        ? await actor.value.act(target, how)
+        : decided({ decision: 'skipped_not_allowed', reason: allowed.reason, source, target }),
     );
   }
   return outcomes;
