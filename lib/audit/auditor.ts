@@ -56,18 +56,31 @@ export class Auditor {
   private write(draft: DecisionDraft, startedAt: number): AuditRecord {
     const finishedAt = this.now();
     const record: AuditRecord = redact(
-      {
+      ordered({
         type: 'audit',
         time: new Date(finishedAt).toISOString(),
         requestId: this.opts.requestId,
         trigger: this.opts.trigger,
         ...draft,
         durationMs: Math.max(0, finishedAt - startedAt),
-      },
+      }),
       this.opts.secrets ?? [],
     );
     this.records.push(record);
     this.sink(JSON.stringify(record));
     return record;
   }
+}
+
+/** The contract's fields first, in the contract's order, then the extensions: audit lines read alike. */
+const FIELD_ORDER: readonly (keyof AuditRecord)[] = [
+  'type', 'time', 'requestId', 'trigger', 'decision', 'reason', 'target', 'source', 'jobId', 'job', 'error', 'durationMs',
+  'rule', 'dryRun', 'request', 'guard', 'sessions',
+];
+
+function ordered(record: AuditRecord): AuditRecord {
+  const out: Record<string, unknown> = {};
+  for (const key of FIELD_ORDER) if (record[key] !== undefined) out[key] = record[key];
+  for (const [key, value] of Object.entries(record)) if (!(key in out) && value !== undefined) out[key] = value;
+  return out as unknown as AuditRecord;
 }
