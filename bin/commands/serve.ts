@@ -1,8 +1,9 @@
 /** `serve`: the local runner (npm start). */
-import { startRunner } from '../../dev/runner/runner';
+import { startRunner, type RunnerOptions } from '../../dev/runner/runner';
 import { parseCommandArgs, portValue, stringValue } from '../cli/args';
 import type { Command } from '../cli/command';
-import { EXIT, EXIT_CODES_HELP, type ExitCode } from '../cli/io';
+import { EXIT, EXIT_CODES_HELP, type ExitCode, type Io } from '../cli/io';
+import { listenForStopSignals, type StopSignal, type StopSignals } from '../cli/stop-signals';
 
 export const DEFAULT_GATEWAY_PORT = 8787;
 
@@ -32,6 +33,23 @@ Options:
 
 ${EXIT_CODES_HELP}`;
 
+/** `work`, unless a second signal comes first (the first one only asks for a clean stop). */
+async function untilInsisted<T>(signals: StopSignals, work: Promise<T>): Promise<{ kind: 'done'; value: T } | { kind: 'insisted'; signal: StopSignal }> {
+  const insisted = signals.again.then((signal) => ({ kind: 'insisted' as const, signal }));
+  return Promise.race([work.then((value) => ({ kind: 'done' as const, value })), insisted]);
+}
+
+function stoppedWhileStarting(signal: StopSignal, io: Io): ExitCode {
+  io.out(`\n${signal} while starting: stopped.`);
+  return EXIT.OK;
+}
+
+/** What is left (redis-servers, function containers) is ended by the emulator's exit hook and by IPC disconnect. */
+function exitWithoutWaiting(signal: StopSignal, io: Io): ExitCode {
+  io.err(`${signal} again: exiting without waiting`);
+  return EXIT.CANNOT_RUN;
+}
+
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'the local runner: emulator + functions + local gateway (npm start)',
@@ -54,7 +72,7 @@ export const serveCommand: Command = {
       return EXIT.OK;
     }
     const policy = stringValue(args.values.policy);
-    const started = await startRunner({
+    const options: RunnerOptions = {
       layout: io.layout,
       env: io.env,
       cwd: io.cwd,
@@ -66,30 +84,31 @@ export const serveCommand: Command = {
       realRedis: args.values['no-redis'] !== true,
       raw: args.values.raw === true,
       print: io.out,
-    });
-    if (!started.ok) {
-      io.err(`serve: ${started.error.message}`);
-      started.error.details.forEach((line) => io.err(`  ${line}`));
-      return started.error.code === 'policy_invalid' ? EXIT.DECISION_FAILED : EXIT.CANNOT_RUN;
+    };
+    // From here on a Ctrl-C is ours: see stop-signals.ts for why this comes before the start.
+    const signals = listenForStopSignals();
+    const asked: { signal: StopSignal | null } = { signal: null };
+    void signals.first.then((signal) => (asked.signal = signal));
+    try {
+      const started = await untilInsisted(signals, startRunner(options));
+      if (started.kind === 'insisted') return exitWithoutWaiting(started.signal, io);
+      if (!started.value.ok) {
+        // startRunner has stopped what it started. A Ctrl-C during the start is why it failed
+        // (e.g. a container that took the signal before it could ignore it): a clean stop.
+        if (asked.signal !== null) return stoppedWhileStarting(asked.signal, io);
+        io.err(`serve: ${started.value.error.message}`);
+        started.value.error.details.forEach((line) => io.err(`  ${line}`));
+        return started.value.error.code === 'policy_invalid' ? EXIT.DECISION_FAILED : EXIT.CANNOT_RUN;
+      }
+      const runner = started.value.value;
+      const signal = await signals.first;
+      io.out(`\n${signal}: stopping the gateway, the functions${runner.emulatorUrl ? ', the emulator' : ''}...`);
+      const stopped = await untilInsisted(signals, runner.stop());
+      if (stopped.kind === 'insisted') return exitWithoutWaiting(stopped.signal, io);
+      io.out('stopped.');
+      return EXIT.OK;
+    } finally {
+      signals.close();
     }
-    const runner = started.value;
-    return new Promise<ExitCode>((resolve) => {
-      let stopping = false;
-      const stop = (signal: NodeJS.Signals) => {
-        if (stopping) {
-          io.err(`${signal} again: exiting without waiting`);
-          resolve(EXIT.CANNOT_RUN);
-          return;
-        }
-        stopping = true;
-        io.out(`\n${signal}: stopping the gateway, the functions${runner.emulatorUrl ? ', the emulator' : ''}...`);
-        runner.stop().then(() => {
-          io.out('stopped.');
-          resolve(EXIT.OK);
-        });
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
   },
 };

@@ -6,7 +6,8 @@
  * It loads the built bundle once (module-level state, the policy cache, the guard store live
  * as long as this process, exactly as in a warm container), then runs each invocation it is sent
  * over IPC with a FunctionGraph-like context. Its stdout is captured line by line and sent to the
- * parent, which decides how to show it. It dies with its parent (IPC disconnect).
+ * parent, which decides how to show it. It dies with its parent (IPC disconnect), stops on
+ * SIGTERM, and leaves SIGINT (a terminal's Ctrl-C to the whole group) to the runner.
  */
 import type { FromHost, InvokeContextSpec, ToHost } from './host-protocol';
 
@@ -74,6 +75,11 @@ function main(): void {
     process.exit(2);
   }
   process.on('disconnect', () => process.exit(0));
+  // A terminal Ctrl-C reaches the whole process group, this container included. The runner
+  // owns its life (SIGTERM from stop(), or the IPC disconnect when the runner dies): an
+  // invocation in flight is not cut off by a signal meant for the runner. Listening before
+  // 'ready' is sent means no Ctrl-C after the runner's "Ready:" can find it unprotected.
+  process.on('SIGINT', () => undefined);
   const flush = captureStdout();
   const handler = loadHandler(bundle);
   if (typeof handler === 'string') {

@@ -133,6 +133,29 @@ describe('dcs-session-guard serve (npm start)', () => {
     expect(children.filter(isRunning)).toEqual([]);
   });
 
+  it('a Ctrl-C while it is still starting stops it cleanly too (exit 0), leaving no process', async () => {
+    const runner = ServeProcess.start(['--no-redis'], {}, { ownGroup: true });
+    started.push(runner);
+    const pid = runner.child.pid!;
+    // Its first child (a function container) proves the start is under way; signal then.
+    const seen = new Set<number>();
+    while (seen.size === 0) {
+      descendants(pid).forEach((p) => seen.add(p));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    process.kill(-pid, 'SIGINT');
+    const exited = runner.exitCode();
+    // Keep collecting: whatever it started after the signal must be gone as well.
+    while (runner.child.exitCode === null && runner.child.signalCode === null) {
+      descendants(pid).forEach((p) => seen.add(p));
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5))]);
+    }
+    expect(await exited).toBe(0);
+    expect(runner.stdout).toMatch(/SIGINT.*\n(.*\n)*stopped\.|SIGINT while starting: stopped\./);
+    expect(runner.stderr).toBe('');
+    await waitUntilGone([...seen]);
+  });
+
   it('refuses to start on a policy that does not load, naming its line and path (exit 1)', async () => {
     const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'dsg-serve-policy-'));
     const policy = path.join(dir, 'broken.yaml');
