@@ -144,7 +144,14 @@ const SMN_HTTP_MARKERS = ['type', 'signature', 'topic_urn', 'message_id'];
 /** Classifies and validates the alarm handler's event. */
 export function readAlarmEvent(event: unknown, limits?: JsonLimits): Result<AlarmEventForm, Rejection> {
   if (!isRecord(event)) return err(reject(400, 'invalid_event', 'event: must be a JSON object'));
-  if (hasAny(event, ['record'])) return readTrigger(event);
+  if (hasAny(event, ['record'])) {
+    // Trigger events are trusted unsigned, so only an unmistakable one is read as such:
+    // `record` beside an APIG or SMN HTTP field means the event was not built by the SMN trigger.
+    if (hasAny(event, [...APIG_MARKERS, ...SMN_HTTP_MARKERS])) {
+      return err(reject(400, 'ambiguous_event', 'event: has a trigger `record` beside APIG or SMN message fields; refusing to guess'));
+    }
+    return readTrigger(event);
+  }
   if (hasAny(event, APIG_MARKERS)) return readApig(event, resolveLimits(limits));
   if (hasAny(event, SMN_HTTP_MARKERS)) return readBareSmn(event);
   return err(

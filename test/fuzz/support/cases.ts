@@ -223,7 +223,19 @@ const randomSmnMessage = fc.record(
   { requiredKeys: [] },
 );
 
+/**
+ * An APIG event that also carries a trigger's `record` (a valid alarm on a
+ * fresh instance): the platform never builds one, so nothing in it may be
+ * taken as a platform-delivered, unsigned alarm.
+ */
+const apigWithRecord = fc.tuple(ids, randomApig).map(([id, apig]) => {
+  const trigger = fixture('smn-trigger.instance-alarm.json');
+  trigger.record[0].smn.message = trigger.record[0].smn.message.split(FIXTURE_INSTANCE).join(id.instanceId);
+  return { label: `APIG event with a trigger record on ${id.instanceId}`, event: { httpMethod: 'POST', headers: {}, body: '{}', ...apig, record: trigger.record } };
+});
+
 export const garbageAlarmEvents: fc.Arbitrary<FuzzCase> = fc.oneof(
+  apigWithRecord,
   fc.anything({ maxDepth: 4 }).map((event) => ({ label: 'anything', event })),
   randomApig.map((event) => ({ label: 'random APIG event', event })),
   randomSmnTrigger.map((event) => ({ label: 'random SMN trigger event', event })),
