@@ -193,6 +193,7 @@ describe('alarm handler, SMN HTTP(S) messages (APIG and bare)', () => {
     const authenticTokens = new Set(cases.filter((c) => c.authentic && c.base.token).map((c) => c.base.token!));
     for (const token of Object.keys(confirmed)) if (!authenticTokens.has(token)) v.push(`confirmation GET for ${token}: no authentic confirmation carries it`);
     v.push(...pathViolations(), ...outboundViolations(), ...signatureLeaks(run.stdout, cases.map((c) => c.base.message.signature!)));
+    v.push(...tokenLeaks(run.stdout, cases.flatMap((c) => (c.base.token ? [c.base.token] : []))));
 
     const authentic = cases.filter((c) => c.authentic).length;
     summary('A (signed)', seed, cases, { authentic, tampered_or_refused: cases.length - authentic, dcs_requests: s.emulator.requests.length, confirmations: confirmServer.requests.length, cert_downloads: certServer.requests.length });
@@ -231,7 +232,7 @@ describe('alarm handler, SMN HTTP(S) messages (APIG and bare)', () => {
       const status = statusOf(value) ?? records[0]?.error?.httpStatus ?? 200;
       if (status !== expected.status) say(`status ${status}, expected ${expected.status}`);
     }
-    v.push(...pathViolations(), ...outboundViolations());
+    v.push(...pathViolations(), ...outboundViolations(), ...tokenLeaks(run.stdout, cases.map((c) => c.token)));
     summary('A2 (signed, not allowed)', seed, cases, countBy(cases, (c) => c.kind));
     expect(report(v, seed)).toBe('');
   });
@@ -257,6 +258,9 @@ describe('alarm handler, SMN trigger events (platform-delivered, unsigned by des
     v.push(...attributionViolations(run, (c) => [c.instanceId]));
     const requested = requestsByInstance();
     for (const id of DENIED) if (requested.has(id)) v.push(`denied instance ${id} reached DCS: ${requested.get(id)}`);
+    // A redelivered notification (same SMN message id, e.g. a duplicated record) never kills twice.
+    const executedIds = run.outcomes.flatMap((o) => o.records.filter((r) => r.decision === 'executed').map((r) => r.source?.smnMessageId));
+    for (const [id, n] of Object.entries(countBy(executedIds, String))) if (n > 1) v.push(`notification ${id} executed ${n} times`);
     for (const { index, case: c, records } of run.outcomes) {
       const say = (what: string) => v.push(`#${index} [${c.label}] ${what}`);
       // An intact alarm on a fresh instance must get as far as DCS (proves the batch is not all refusals).
@@ -298,6 +302,12 @@ describe('cron handler', () => {
     expect(report(v, seed)).toBe('');
   });
 });
+
+/** A subscribe_url token confirms the subscription for whoever holds it: it must never be printed. */
+function tokenLeaks(stdout: string, tokens: string[]): string[] {
+  const printed = new Set(stdout.match(/[0-9a-f]{32}/g) ?? []);
+  return tokens.filter((t) => printed.has(t)).map((t) => `a subscription token was printed: ${t.slice(0, 6)}…`);
+}
 
 /** No signature fed in (test-signed ones included) may show up in any output line. */
 function signatureLeaks(stdout: string, signatures: string[]): string[] {

@@ -35,6 +35,8 @@ export interface BatchOptions {
 }
 
 const REQUEST_ID = 'fuzz';
+/** Longest acceptable output line (an audit record with a session snapshot is ~1-2 KiB). */
+const MAX_LINE_CHARS = 8 * 1024;
 
 /** Invokes `fn` with every case's event and checks the answers' shape and audit trail. */
 export async function runBatch<C extends FuzzCase>(s: Scenario, fn: FunctionName, cases: C[], opts: BatchOptions = {}): Promise<BatchRun<C>> {
@@ -49,6 +51,10 @@ export async function runBatch<C extends FuzzCase>(s: Scenario, fn: FunctionName
   if (run.results.length !== cases.length) violations.push(`${run.results.length} results for ${cases.length} events`);
 
   const auditByCase = groupAuditLines(run.audit, violations);
+  // Hostile input must not turn into hostile log volume: every line stays small.
+  for (const line of run.stdout.split('\n')) {
+    if (line.length > MAX_LINE_CHARS) violations.push(`an output line of ${line.length} characters: ${line.slice(0, 200)}`);
+  }
   const outcomes = cases.map((c, index): CaseOutcome<C> => {
     const problems: string[] = [];
     const result = run.results[index];
