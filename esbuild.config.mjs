@@ -2,18 +2,49 @@
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import * as path from 'node:path';
 import { zipSync } from 'fflate';
 
 const FUNCTIONS = ['alarm', 'cron'];
 const POLICY = 'deploy/policy.yaml';
 const quiet = process.argv.includes('--quiet');
 
+/**
+ * Heavy code that only some invocations need: each is built as a file beside
+ * index.js and require()d on first use, so a cold start reads, parses and
+ * evaluates only what the event in hand needs (docs/performance.md).
+ */
+const LAZY_FILES = [
+  // sdk-core with axios, log4js, lodash, moment: loaded by the first DCS call.
+  { source: 'lib/dcs/sdk-core-modules.ts', file: 'sdk.js' },
+  // ioredis: loaded when the first Redis guard store is built (GUARD_REDIS_URL set).
+  { source: 'lib/guard/ioredis-module.ts', file: 'redis.js' },
+  // yaml: loaded when the policy is first read (an event rejected before that never needs it).
+  { source: 'lib/policy/yaml-module.ts', file: 'yaml.js' },
+];
+
+/** Turns imports of a LAZY_FILES source into require('./<file>'), left for Node to resolve beside index.js. */
+const lazyFilesExternal = {
+  name: 'lazy-files-external',
+  setup(b) {
+    const byPath = new Map(LAZY_FILES.map((l) => [path.resolve(l.source), l.file]));
+    const names = LAZY_FILES.map((l) => path.basename(l.source, '.ts')).join('|');
+    b.onResolve({ filter: new RegExp(`/(${names})(\\.ts)?$`) }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      const file = byPath.get(path.resolve(args.resolveDir, args.path.replace(/(\.ts)?$/, '.ts')));
+      return file ? { path: `./${file}`, external: true } : undefined;
+    });
+  },
+};
+
 async function buildFunction(name) {
   const outdir = `dist/${name}`;
   mkdirSync(outdir, { recursive: true });
+  const entryPoints = { index: `functions/${name}.ts` };
+  for (const l of LAZY_FILES) entryPoints[path.basename(l.file, '.js')] = l.source;
   const result = await build({
-    entryPoints: [`functions/${name}.ts`],
-    outfile: `${outdir}/index.js`,
+    entryPoints,
+    outdir,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -23,17 +54,22 @@ async function buildFunction(name) {
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: [lazyFilesExternal],
   });
   copyFileSync(POLICY, `${outdir}/policy.yaml`);
   const files = { 'index.js': readFileSync(`${outdir}/index.js`), 'policy.yaml': readFileSync(POLICY) };
+  for (const { file } of LAZY_FILES) files[file] = readFileSync(`${outdir}/${file}`);
   writeFileSync(`dist/${name}.zip`, zipSync(files, { level: 9 }));
   return { name, metafile: result.metafile };
 }
 
 function report({ name }) {
-  const js = readFileSync(`dist/${name}/index.js`);
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-  console.log(`dist/${name}/index.js  ${kb(js.length)}  (gzip ${kb(gzipSync(js).length)})  zip ${kb(statSync(`dist/${name}.zip`).size)}`);
+  for (const file of ['index.js', ...LAZY_FILES.map((l) => l.file)]) {
+    const js = readFileSync(`dist/${name}/${file}`);
+    console.log(`dist/${name}/${file.padEnd(9)} ${kb(js.length).padStart(9)}  (gzip ${kb(gzipSync(js).length)})`);
+  }
+  console.log(`dist/${name}.zip ${kb(statSync(`dist/${name}.zip`).size).padStart(15)}`);
 }
 
 // Developer tools (emulator, local runner, CLI): bundled too, so they start fast without a TS loader.

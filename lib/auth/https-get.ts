@@ -4,7 +4,7 @@
  * deadline, a response size cap, no redirects followed (node:https never
  * follows them; a 3xx is returned as is), no connection reuse.
  */
-import * as https from 'node:https';
+import type * as Https from 'node:https';
 import { err, ok, type Result } from '../domain/types';
 
 export interface HttpsGetOptions {
@@ -23,7 +23,7 @@ export interface HttpsGetResponse {
 
 export function httpsGet(url: URL, options: HttpsGetOptions): Promise<Result<HttpsGetResponse, HttpsGetFailure>> {
   return new Promise((resolve) => {
-    let request: ReturnType<typeof https.request> | undefined;
+    let request: ReturnType<typeof Https.request> | undefined;
     let settled = false;
     const finish = (result: Result<HttpsGetResponse, HttpsGetFailure>): void => {
       if (settled) return;
@@ -36,6 +36,8 @@ export function httpsGet(url: URL, options: HttpsGetOptions): Promise<Result<Htt
     const networkError = (e: NodeJS.ErrnoException): void => finish(err({ kind: 'network', detail: e.code ?? e.message }));
 
     try {
+      // Required here, not imported: loading node:https costs a cold start ~10 ms, and most invocations never fetch.
+      const https = require('node:https') as typeof Https;
       request = https.request(url, {
         method: 'GET',
         agent: false,

@@ -4,9 +4,11 @@
  * (reference/sdk-core.md):
  *
  * - cold start: core costs 130-230 ms to load (axios, log4js, lodash, moment).
- *   It is `require`d inside a function, never imported at the top, so an
- *   esbuild bundle evaluates it only when the first DCS call is made; an
- *   invocation that decides "skip" never pays for it.
+ *   It is `require`d inside a function (through sdk-core-modules.ts), never
+ *   imported at the top. The function bundles build that module as a file of
+ *   its own, dist/<fn>/sdk.js (esbuild.config.mjs), so core is read, parsed
+ *   and evaluated only when the first DCS call is made; an invocation that
+ *   decides "skip" or "rejected" never pays for it (test/bench guards this).
  * - logging: on any failed request core logs at ERROR the whole axios config,
  *   Authorization and X-Security-Token headers included; DEBUG=DEBUG dumps
  *   every request. We switch core's log4js logger off right after loading
@@ -75,12 +77,11 @@ interface HcClientLike {
 /** Bounds a response body: DCS answers are small; a runaway one must not exhaust the function's memory. */
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
-type ClientBuilderModule = typeof import('@huaweicloud/huaweicloud-sdk-core/ClientBuilder');
-type BasicCredentialsModule = typeof import('@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials');
+type CoreModules = typeof import('./sdk-core-modules');
 
 interface Core {
-  ClientBuilder: ClientBuilderModule['ClientBuilder'];
-  BasicCredentials: BasicCredentialsModule['BasicCredentials'];
+  ClientBuilder: CoreModules['ClientBuilder'];
+  BasicCredentials: CoreModules['BasicCredentials'];
   /** Agents without keep-alive, for fresh connections. */
   freshAgents: { httpAgent: unknown; httpsAgent: unknown };
 }
@@ -100,12 +101,8 @@ const silentLogger = {
 function loadCore(): Core {
   if (core !== null) return core;
   try {
-    // Lazy on purpose (cold start): see the header comment. Static strings, so esbuild still bundles them.
-    const { ClientBuilder } = require('@huaweicloud/huaweicloud-sdk-core/ClientBuilder') as ClientBuilderModule;
-    const { BasicCredentials } = require('@huaweicloud/huaweicloud-sdk-core/auth/BasicCredentials') as BasicCredentialsModule;
-    const { Logger4jInstance } = require('@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger') as {
-      Logger4jInstance: { level: string };
-    };
+    // Lazy on purpose (cold start): see the header comment. In a function bundle this is dist/<fn>/sdk.js.
+    const { ClientBuilder, BasicCredentials, Logger4jInstance } = require('./sdk-core-modules') as CoreModules;
     const http = require('node:http') as typeof import('node:http');
     const https = require('node:https') as typeof import('node:https');
     // Core configured log4js at load time (coloured stdout, level debug): turn its category off.

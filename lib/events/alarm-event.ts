@@ -11,7 +11,7 @@
  *
  * Each failure is a Rejection whose reason names the field.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { err, ok, type Rejection, type Result } from '../domain/types';
 import type { SmnHttpMessage } from '../fg/types';
 import { checkContentType, decodeApigBody } from './http-body';
@@ -40,7 +40,9 @@ const hasAny = (o: Record<string, unknown>, keys: readonly string[]): boolean =>
 
 // ---- form 1: SMN trigger ----
 
-const TriggerRecord = z.object({
+// Every schema here is built on first use (z.lazy), not when the bundle loads: building
+// zod schemas is most of a cold start's own work, and an event takes one path (docs/performance.md).
+const TriggerRecord = z.lazy(() => z.object({
   event_source: optional(z.string().refine((s) => s.toLowerCase() === 'smn', { error: 'must be "smn"' })),
   smn: z.object({
     type: optional(messageTypeSchema),
@@ -50,13 +52,13 @@ const TriggerRecord = z.object({
     timestamp: optional(z.string().max(64)),
     message: z.string({ error: 'is required and must be a string' }),
   }),
-});
-const TriggerEvent = z.object({
+}));
+const TriggerEvent = z.lazy(() => z.object({
   record: z
     .array(TriggerRecord)
     .min(1, { error: 'must hold at least one record' })
     .max(MAX_TRIGGER_RECORDS, { error: `must hold at most ${MAX_TRIGGER_RECORDS} records` }),
-});
+}));
 
 function readTrigger(event: unknown): Result<AlarmEventForm, Rejection> {
   const parsed = TriggerEvent.safeParse(event);
@@ -76,12 +78,12 @@ function readTrigger(event: unknown): Result<AlarmEventForm, Rejection> {
 
 // ---- form 2: APIG ----
 
-const ApigShape = z.object({
+const ApigShape = z.lazy(() => z.object({
   httpMethod: optional(z.string().max(16)),
   headers: optional(z.record(z.string(), z.unknown())),
   body: z.string({ error: 'must be a string' }).nullish(),
   isBase64Encoded: optional(z.boolean()),
-});
+}));
 
 /** Header names lower-cased; non-string values (multi-value arrays, null) dropped. */
 function normalizeHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {

@@ -12,7 +12,7 @@
  * Localized display strings (Namespace, MetricName in the templated body...)
  * are never read.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { err, ok, type AlarmStatus, type Rejection, type Result } from '../domain/types';
 import { dcsDimensions, parseDimensionString, type Dimension, type NodeDimensionName } from './dimensions';
 import { ALARM_ID, isUuid, REGION } from './ids';
@@ -49,16 +49,18 @@ const DCS_NAMESPACE = 'SYS.DCS';
 
 // ---- schemas: only the fields a decision (or the audit) uses ----
 
-const alarmId = matching(ALARM_ID, 'an alarm id (letters, digits, _ and -)');
-const alarmName = printable(256);
-const region = matching(REGION, 'a region id such as cn-north-4');
+// Every schema here is built on first use (z.lazy), not when the bundle loads: building
+// zod schemas is most of a cold start's own work, and an event takes one path (docs/performance.md).
+const alarmId = z.lazy(() => matching(ALARM_ID, 'an alarm id (letters, digits, _ and -)'));
+const alarmName = z.lazy(() => printable(256));
+const region = z.lazy(() => matching(REGION, 'a region id such as cn-north-4'));
 /** A value we can use or ignore: anything unusable becomes null rather than a rejection. */
 const tolerant = <T extends z.ZodType>(schema: T) => schema.nullish().catch(null);
 
 /** Epoch milliseconds; anything else → null (time informs the audit, never a decision). */
-const epochMs = tolerant(z.number().int().nonnegative());
+const epochMs = z.lazy(() => tolerant(z.number().int().nonnegative()));
 
-const ClassicAlarm = z.object({
+const ClassicAlarm = z.lazy(() => z.object({
   alarm_id: alarmId.nullish(),
   alarm_name: alarmName.nullish(),
   alarm_status: z.enum(['alarm', 'ok', 'insufficient_data']),
@@ -74,9 +76,9 @@ const ClassicAlarm = z.object({
       AlarmRecordID: alarmId.nullish(),
     })
     .nullish(),
-});
+}));
 
-const TemplatedAlarm = z.object({
+const TemplatedAlarm = z.lazy(() => z.object({
   data: z.object({
     IsAlarm: z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]),
     ResourceId: z.string().max(256).nullish(),
@@ -86,7 +88,7 @@ const TemplatedAlarm = z.object({
     RegionId: tolerant(region),
     AlarmTime: tolerant(z.string().max(64)),
   }),
-});
+}));
 
 // ---- helpers ----
 

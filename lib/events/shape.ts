@@ -1,7 +1,7 @@
 /**
  * Small shared building blocks for the zod schemas and shape checks of lib/events.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PRINTABLE } from './ids';
 
 export const isRecord = (v: unknown): v is Record<string, unknown> =>

@@ -3,7 +3,7 @@
  * (validated field by field) and the SmnDelivery every input form is reduced
  * to before the alarm inside is read.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { err, ok, type Rejection, type Result } from '../domain/types';
 import type { SmnHttpMessage } from '../fg/types';
 import { MESSAGE_ID, TOPIC_URN } from './ids';
@@ -43,12 +43,14 @@ export interface SmnDelivery {
   via: 'smn-trigger' | 'smn-http';
 }
 
-export const messageTypeSchema = matching(/^[A-Za-z]{1,64}$/, 'an SMN message type such as Notification');
-export const messageIdSchema = matching(MESSAGE_ID, 'an SMN message id');
-export const topicUrnSchema = matching(TOPIC_URN, 'a topic URN urn:smn:<region>:<project>:<topic>');
-const url = z.string().max(2048);
+// Every schema here is built on first use (z.lazy), not when the bundle loads: building
+// zod schemas is most of a cold start's own work, and an event takes one path (docs/performance.md).
+export const messageTypeSchema = z.lazy(() => matching(/^[A-Za-z]{1,64}$/, 'an SMN message type such as Notification'));
+export const messageIdSchema = z.lazy(() => matching(MESSAGE_ID, 'an SMN message id'));
+export const topicUrnSchema = z.lazy(() => matching(TOPIC_URN, 'a topic URN urn:smn:<region>:<project>:<topic>'));
+const url = z.lazy(() => z.string().max(2048));
 
-export const SmnHttpMessageSchema = z.object({
+export const SmnHttpMessageSchema = z.lazy(() => z.object({
   type: messageTypeSchema,
   message_id: optional(messageIdSchema),
   topic_urn: optional(topicUrnSchema),
@@ -60,7 +62,7 @@ export const SmnHttpMessageSchema = z.object({
   signing_cert_url: optional(url),
   subscribe_url: optional(url),
   unsubscribe_url: optional(url),
-});
+}));
 
 /** Validates an SMN HTTP(S) message body; unknown fields are dropped, the result is a fresh object. */
 export function readSmnHttpMessage(value: unknown, root = ''): Result<SmnHttpMessage, Rejection> {

@@ -7,7 +7,7 @@
  * - or empty/absent: the schedule named like the trigger (`trigger_name`).
  * `version` varies across platform releases and is never checked.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { err, ok, type Rejection, type Result } from '../domain/types';
 import { SCHEDULE_NAME } from './ids';
 import { reject, zodRejection } from './rejection';
@@ -23,15 +23,18 @@ export interface TimerRequest {
 /** The platform limits user_event to 2 KB; a little slack, then 413. */
 const MAX_USER_EVENT_BYTES = 4096;
 
-const scheduleName = matching(SCHEDULE_NAME, 'a schedule name (1-64 of A-Z a-z 0-9 _ . -)');
+// Every schema here is built on first use (z.lazy), not when the bundle loads: building
+// zod schemas is most of a cold start's own work, and an event takes one path (docs/performance.md).
+const scheduleName = z.lazy(() => matching(SCHEDULE_NAME, 'a schedule name (1-64 of A-Z a-z 0-9 _ . -)'));
 
-const TimerShape = z.object({
+const TimerShape = z.lazy(() => z.object({
   trigger_type: optional(z.string().refine((t) => t.toUpperCase() === 'TIMER', { error: 'must be "TIMER"' })),
   trigger_name: optional(z.string().max(256)),
   time: optional(z.string().max(64)),
   user_event: optional(z.string({ error: 'must be a string' })),
-});
-const UserEventObject = z.object({ schedule: scheduleName });
+}));
+/** {"schedule": name} → name. */
+const ScheduleInObject = z.lazy(() => z.object({ schedule: scheduleName }).transform((o) => o.schedule));
 
 /** The schedule named inside a non-empty user_event. */
 function scheduleFromUserEvent(text: string): Result<string, Rejection> {
@@ -42,7 +45,7 @@ function scheduleFromUserEvent(text: string): Result<string, Rejection> {
   }
   const json = parseJson(trimmed, { maxBytes: MAX_USER_EVENT_BYTES, maxDepth: 4 });
   if (!json.ok) return err({ ...json.error, reason: `user_event: ${json.error.reason}` });
-  const schema = typeof json.value === 'string' ? scheduleName : UserEventObject.transform((o) => o.schedule);
+  const schema = typeof json.value === 'string' ? scheduleName : ScheduleInObject;
   const parsed = schema.safeParse(json.value);
   return parsed.success ? ok(parsed.data) : err(zodRejection(parsed.error, 'invalid_schedule', 'user_event'));
 }

@@ -15,8 +15,8 @@
  * connection opens lazily on the first check; no offline queue (a command issued while
  * disconnected fails at once instead of waiting to be replayed — a replayed claim would
  * write a cooldown for a kill the caller already gave up on); no automatic reconnect loop
- * (a frozen container cannot use one), the next check reconnects instead; connect and
- * command timeouts plus an overall deadline of timeoutMs per call. Any failure becomes the
+ * (a frozen container cannot use one), the next check reconnects instead; ONE deadline of
+ * timeoutMs per call, connecting included (see withinDeadline). Any failure becomes the
  * 'unavailable' verdict with a sanitized cause; errors from ioredis are never passed on,
  * since some carry the command's arguments (for AUTH, the password).
  *
@@ -24,7 +24,7 @@
  * cooldown ends — the safe side for a fail-closed caller.
  */
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import type { Redis } from './ioredis-module';
 import { guardKeys, type GuardKeys } from './keys';
 import { CHECK_SCRIPT, RELEASE_SCRIPT } from './redis-script';
 import { BREAKER_WINDOW_MS, cooldownField, limitsOf, type BlockingVerdict } from './rules';
@@ -74,7 +74,7 @@ export class RedisGuardStore implements GuardStore {
 
   private openClient(): Redis {
     const { timeoutMs } = this.options;
-    const client = new Redis({
+    const client = new (loadIoredis())({
       ...this.options.target.connection,
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -82,8 +82,9 @@ export class RedisGuardStore implements GuardStore {
       retryStrategy: () => null,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
-      connectTimeout: timeoutMs,
-      commandTimeout: timeoutMs,
+      // No connect or command timers of ioredis' own: they would fire ahead of a reply that
+      // already arrived after a blocked event loop (see withinDeadline); the deadline covers both.
+      connectTimeout: 0,
       disconnectTimeout: timeoutMs,
       // RESP2 and no CLIENT SETINFO: older DCS versions and proxies know neither HELLO nor SETINFO.
       protocol: 2,
@@ -157,13 +158,22 @@ export class RedisGuardStore implements GuardStore {
     ];
   }
 
-  /** Connects if needed and runs `call`, all within timeoutMs. */
+  /**
+   * Connects if needed and runs `call`, all within timeoutMs.
+   *
+   * When the event loop was blocked past the deadline (a GC pause, a CPU-starved container:
+   * FunctionGraph gives small functions a fraction of a core), the timer and the server's reply
+   * are both pending once the loop runs again, and timers run first. Without care, a store that
+   * answered in a millisecond would be declared unavailable — and the kill dropped. So the
+   * deadline rejects from setImmediate: that runs after the loop's poll phase has read whatever
+   * already arrived, and an answer that was on time wins.
+   */
   private async withinDeadline<T>(call: (commands: GuardCommands) => Promise<T>): Promise<T> {
     this.lastError = undefined;
     const client = this.client;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DeadlineExceeded()), this.options.timeoutMs);
+      timer = setTimeout(() => setImmediate(() => reject(new DeadlineExceeded())), this.options.timeoutMs);
     });
     const work = this.ready(client).then(() => call(client as unknown as GuardCommands));
     work.catch(() => undefined); // it may settle after the deadline: never leave it unhandled
@@ -201,6 +211,14 @@ export class RedisGuardStore implements GuardStore {
     }
     return this.connecting.promise;
   }
+}
+
+/**
+ * ioredis is required on first use, not imported: a container without a Redis guard
+ * store never loads it (cold start). In a function bundle this is dist/<fn>/redis.js.
+ */
+function loadIoredis(): typeof Redis {
+  return (require('./ioredis-module') as typeof import('./ioredis-module')).Redis;
 }
 
 /** A client whose connection already ended has nothing to close (ioredis would arm a useless timer). */

@@ -10,7 +10,6 @@
  * `?prefix=` sets the key prefix when the caller passes none.
  */
 import type { RedisOptions } from 'ioredis';
-import { isIP } from 'node:net';
 import { err, ok, type Result } from '../domain/types';
 import { GuardError } from './types';
 
@@ -47,7 +46,7 @@ export function parseRedisUrl(raw: string, tlsCa?: string): Result<RedisTarget, 
   if (!auth.ok) return auth;
   const connection: RedisTarget['connection'] = { host, port, db, ...auth.value };
   if (url.protocol === 'rediss:') {
-    connection.tls = { ...(isIP(host) ? {} : { servername: host }), ...(tlsCa ? { ca: tlsCa } : {}) };
+    connection.tls = { ...(isIpAddress(host) ? {} : { servername: host }), ...(tlsCa ? { ca: tlsCa } : {}) };
   }
   return ok({ connection, keyPrefix: url.searchParams.get('prefix'), redacted: redact(url) });
 }
@@ -67,4 +66,9 @@ function redact(url: URL): string {
   const copy = new URL(url.href);
   if (copy.password) copy.password = '***';
   return copy.href;
+}
+
+/** node:net's isIP, required on use: loading node:net at the top would cost every cold start (docs/performance.md). */
+function isIpAddress(host: string): boolean {
+  return (require('node:net') as typeof import('node:net')).isIP(host) !== 0;
 }

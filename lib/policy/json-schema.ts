@@ -8,7 +8,7 @@
  * Cross-field checks (unique rule names) are not expressible in it; the loader
  * still enforces them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PolicySchema } from './schema';
 
 export const POLICY_SCHEMA_FILE = 'schema/policy.schema.json';

@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 import type { core } from 'zod';
 import { err, ok, type Result } from '../domain/types';
 import { PolicySchema, type Policy } from './schema';
@@ -98,8 +98,17 @@ export function formatPath(path: readonly (string | number)[]): string {
 // Parsing and validating a policy text
 // ---------------------------------------------------------------------------
 
+type YamlModule = typeof import('./yaml-module');
+let yamlModule: YamlModule | undefined;
+
+/** yaml, required on first use rather than imported: a cold start that never reads the policy skips it (dist/<fn>/yaml.js). */
+function yaml(): YamlModule {
+  return (yamlModule ??= require('./yaml-module') as YamlModule);
+}
+
 /** Parses and validates a policy text (YAML or JSON). `source` names it in errors. */
 export function parsePolicy(text: string, source: string): Result<Policy, PolicyError> {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const position = (offset: number) => {
@@ -153,7 +162,7 @@ function toPolicyIssues(issue: core.$ZodIssue, doc: Document, position: Position
 function yamlTypeHint(issue: core.$ZodIssue, doc: Document, path: PolicyPath): string {
   if (issue.code !== 'invalid_type' || issue.expected !== 'string') return '';
   const node = doc.getIn(path, true);
-  return isScalar(node) && node.type === 'PLAIN' && typeof node.value !== 'string' ? ' (put it in quotes)' : '';
+  return yaml().isScalar(node) && node.type === 'PLAIN' && typeof node.value !== 'string' ? ' (put it in quotes)' : '';
 }
 
 /**
@@ -161,6 +170,7 @@ function yamlTypeHint(issue: core.$ZodIssue, doc: Document, path: PolicyPath): s
  * (a missing key is reported where its parent object starts).
  */
 function locate(doc: Document, path: PolicyPath, pointAtKey: boolean): number | null {
+  const { isMap, isScalar, isSeq } = yaml();
   let node = resolveAlias(doc, doc.contents);
   let offset = startOf(node);
   for (const [index, segment] of path.entries()) {
@@ -182,7 +192,7 @@ function locate(doc: Document, path: PolicyPath, pointAtKey: boolean): number | 
 }
 
 function resolveAlias(doc: Document, node: unknown): unknown {
-  return isAlias(node) ? node.resolve(doc) : node;
+  return yaml().isAlias(node) ? node.resolve(doc) : node;
 }
 
 function startOf(node: unknown): number | null {

@@ -7,7 +7,7 @@
  * `cooldown:` for `cooldownSeconds:` must never silently fall back to a default
  * and weaken a guard.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 // ---------------------------------------------------------------------------
 // Building blocks
@@ -66,42 +66,8 @@ const UUID = new RegExp(`^${UUID_SOURCE}$`);
 /** An id, or a glob over ids: hex digits and dashes with at least one wildcard (* or ?). */
 const INSTANCE_PATTERN = new RegExp(`^(?:${UUID_SOURCE}|[0-9a-f?-]*[*?][0-9a-f*?-]*)$`);
 
-const instanceId = z
-  .string()
-  .regex(UUID, { error: 'Expected a DCS instance id: a lower-case UUID like "5e2b1c9a-7f3d-4d2e-9b8a-1c2d3e4f5a6b"' });
-
-/**
- * An instance id, "*", or a glob of ids such as "5e2b1c9a-*". Names are refused:
- * a deny entry that can never match an id would silently deny nothing.
- */
-const instancePattern = z.string().regex(INSTANCE_PATTERN, {
-  error: 'Expected an instance id (lower-case UUID), "*", or a glob of ids like "5e2b1c9a-*" (instance names are not accepted)',
-});
-
-/** A DCS node id, as listed by the logical-nodes API (not a Cloud Eye dimension value). */
-const nodeId = z
-  .string()
-  .regex(/^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$/, { error: 'Expected a DCS node id (letters, digits, "-" and "_", at most 64 characters)' });
-
-/** A non-empty list of globs; an empty list would match nothing, which is never what was meant. */
-const globs = (what: string) =>
-  z
-    .array(z.string().min(1, { error: `An empty ${what} pattern matches nothing` }))
-    .min(1, { error: `List at least one ${what} pattern, or leave the field out to match any` });
-
-/** Lists whose entries must be distinct (a repeated node would be killed twice). */
-const distinct = <T>(items: readonly T[]) => new Set(items).size === items.length;
-
-/** Per-rule / per-schedule dry run: it can only make things more careful, never less. */
-const dryRunOverride = z
-  .literal(true, {
-    error: 'A rule or schedule can only turn dry run on (dryRun: true); to act, set the top-level dryRun: false',
-  })
-  .optional()
-  .describe('true: this rule (or schedule) only decides and audits, even when the policy acts. It cannot turn a dry run off.');
-
 // ---------------------------------------------------------------------------
-// Sections
+// Vocabulary
 // ---------------------------------------------------------------------------
 
 export const ALARM_FORMATS = ['classic', 'templated'] as const;
@@ -109,103 +75,152 @@ export const SCOPES = ['auto', 'node', 'instance'] as const;
 /** The Cloud Eye namespace of DCS metrics; classic alarms must carry it unless a rule says otherwise. */
 export const DCS_NAMESPACE = 'SYS.DCS';
 
-const instancesSchema = strict({
-  allow: z.array(instancePattern).default(['*']).describe('Instance ids (or globs, or "*") that may be touched at all.'),
-  deny: z.array(instancePattern).default([]).describe('Instance ids (or globs) that must never be touched. Deny wins over allow.'),
-}).describe('Which DCS instances may be touched at all.');
-
-const matchSchema = strict({
-  alarmNames: globs('alarm name').optional().describe('Globs (* and ?) on the Cloud Eye alarm rule name.'),
-  metrics: globs('metric').optional().describe(
-    'Globs on the metric code (e.g. connected_clients). Templated alarms carry no metric code, so a rule with metrics never matches them.',
-  ),
-  instances: z.array(instancePattern).min(1, { error: 'List at least one instance pattern, or leave the field out' }).optional()
-    .describe('Instance ids or globs.'),
-  namespaces: globs('namespace').optional().describe(
-    `Globs on the Cloud Eye namespace. Left out: classic alarms must be ${DCS_NAMESPACE}; templated alarms (no namespace code) match.`,
-  ),
-  formats: z.array(z.enum(ALARM_FORMATS)).min(1).optional().describe('Alarm message formats this rule accepts.'),
-}).describe('Every given field must match; a field given here that the alarm does not carry does not match.');
-
-const alarmRuleSchema = strict({
-  name: z.string().min(1).max(128).describe('Unique name, written in each audit record as "rule".'),
-  match: matchSchema,
-  scope: z.enum(SCOPES).default('auto').describe(
-    'auto: the alarmed node, or all nodes for an instance alarm; node: node alarms only; instance: always all nodes.',
-  ),
-  dryRun: dryRunOverride,
-});
-
-const scheduleTargetSchema = strict({
-  instance: instanceId.describe('The instance id (exact, no globs: a timer acts on what it names).'),
-  nodes: z
-    .union([
-      z.literal('all'),
-      z.array(nodeId).min(1, { error: 'List at least one node id, or write nodes: all' }).refine(distinct, {
-        error: 'A node id is listed twice',
-      }),
-    ], { error: 'Expected "all" or a list of node ids' })
-    .describe('"all" for every node of the instance, or a list of node ids.'),
-});
-
-const scheduleSchema = strict({
-  targets: z.array(scheduleTargetSchema).min(1, { error: 'A schedule needs at least one target' }),
-  dryRun: dryRunOverride,
-});
-
-const scheduleName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, {
-  error: 'A schedule name uses letters, digits, "_", "." and "-" (it is matched against user_event or the trigger name)',
-});
-
-const guardSchema = strict({
-  cooldownSeconds: int(0, 7 * 86400).default(900).describe('Per target: no second kill within this many seconds.'),
-  maxKillsPerHour: int(1, 10000).default(20).describe('Circuit breaker: kills in a rolling hour, all instances together.'),
-  maxKillsPerHourPerInstance: int(1, 10000).default(6).describe('Circuit breaker per instance, in a rolling hour.'),
-  dedupTtlSeconds: int(1, 7 * 86400).default(86400).describe('How long a notification is remembered to drop redeliveries.'),
-  failOpen: z.boolean().default(false).describe(
-    'false (safe): if the guard store is unreachable, do not kill. true: act without the guard, audited as such.',
-  ),
-  storeTimeoutMs: int(10, 10000).default(500).describe('How long a guard store call may take before it counts as unavailable.'),
-}).describe('Dedup, cooldown and circuit breaker settings.');
-
-const jobsSchema = strict({
-  waitSeconds: int(0, 900).default(30).describe('How long to follow the kill job (bounded by the remaining function time).'),
-  pollIntervalMs: int(100, 60000).default(1000).describe('Delay between two job status polls.'),
-});
-
-const auditSchema = strict({
-  snapshotSessions: z.boolean().default(true).describe('Before a kill, record who is connected (bounded in time and size).'),
-  snapshotMaxNodes: int(1, 1000).default(16).describe('At most this many nodes are snapshotted for an instance-wide kill.'),
-  snapshotBudgetMs: int(0, 30000).default(1500).describe('Time the snapshot may take; the kill never waits longer.'),
-});
-
 // ---------------------------------------------------------------------------
 // The policy
 // ---------------------------------------------------------------------------
 
-export const PolicySchema = strict({
-  $schema: z.string().optional().describe('JSON Schema reference for editors; ignored.'),
-  version: z.literal(1, { error: 'Expected version: 1 (the only policy version)' }),
-  dryRun: z.boolean().default(false).describe('true: decide and audit, never kill.'),
-  instances: instancesSchema.prefault({}),
-  alarms: z
-    .array(alarmRuleSchema)
-    .default([])
-    .superRefine((rules, ctx) => {
-      const seen = new Set<string>();
-      rules.forEach((rule, index) => {
-        if (seen.has(rule.name)) {
-          ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `Rule name "${rule.name}" is used twice; names must be unique` });
-        }
-        seen.add(rule.name);
-      });
+/**
+ * Built on first use (z.lazy), not when the module loads: constructing these
+ * schemas is a large share of a cold start, and an event rejected before the
+ * policy is read never needs them (docs/performance.md).
+ */
+export const PolicySchema = z.lazy(buildPolicySchema);
+
+function buildPolicySchema() {
+  // Building blocks
+
+  const instanceId = z
+    .string()
+    .regex(UUID, { error: 'Expected a DCS instance id: a lower-case UUID like "5e2b1c9a-7f3d-4d2e-9b8a-1c2d3e4f5a6b"' });
+
+  /**
+   * An instance id, "*", or a glob of ids such as "5e2b1c9a-*". Names are refused:
+   * a deny entry that can never match an id would silently deny nothing.
+   */
+  const instancePattern = z.string().regex(INSTANCE_PATTERN, {
+    error: 'Expected an instance id (lower-case UUID), "*", or a glob of ids like "5e2b1c9a-*" (instance names are not accepted)',
+  });
+
+  /** A DCS node id, as listed by the logical-nodes API (not a Cloud Eye dimension value). */
+  const nodeId = z
+    .string()
+    .regex(/^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$/, { error: 'Expected a DCS node id (letters, digits, "-" and "_", at most 64 characters)' });
+
+  /** A non-empty list of globs; an empty list would match nothing, which is never what was meant. */
+  const globs = (what: string) =>
+    z
+      .array(z.string().min(1, { error: `An empty ${what} pattern matches nothing` }))
+      .min(1, { error: `List at least one ${what} pattern, or leave the field out to match any` });
+
+  /** Lists whose entries must be distinct (a repeated node would be killed twice). */
+  const distinct = <T>(items: readonly T[]) => new Set(items).size === items.length;
+
+  /** Per-rule / per-schedule dry run: it can only make things more careful, never less. */
+  const dryRunOverride = z
+    .literal(true, {
+      error: 'A rule or schedule can only turn dry run on (dryRun: true); to act, set the top-level dryRun: false',
     })
-    .describe('Alarm rules, tried in order: the first matching rule wins.'),
-  schedules: z.record(scheduleName, scheduleSchema).default({}).describe('Timer-triggered cleanups, by schedule name.'),
-  guard: guardSchema.prefault({}),
-  jobs: jobsSchema.prefault({}),
-  audit: auditSchema.prefault({}),
-}).describe('dcs-session-guard policy');
+    .optional()
+    .describe('true: this rule (or schedule) only decides and audits, even when the policy acts. It cannot turn a dry run off.');
+
+  // Sections
+
+  const instancesSchema = strict({
+    allow: z.array(instancePattern).default(['*']).describe('Instance ids (or globs, or "*") that may be touched at all.'),
+    deny: z.array(instancePattern).default([]).describe('Instance ids (or globs) that must never be touched. Deny wins over allow.'),
+  }).describe('Which DCS instances may be touched at all.');
+
+  const matchSchema = strict({
+    alarmNames: globs('alarm name').optional().describe('Globs (* and ?) on the Cloud Eye alarm rule name.'),
+    metrics: globs('metric').optional().describe(
+      'Globs on the metric code (e.g. connected_clients). Templated alarms carry no metric code, so a rule with metrics never matches them.',
+    ),
+    instances: z.array(instancePattern).min(1, { error: 'List at least one instance pattern, or leave the field out' }).optional()
+      .describe('Instance ids or globs.'),
+    namespaces: globs('namespace').optional().describe(
+      `Globs on the Cloud Eye namespace. Left out: classic alarms must be ${DCS_NAMESPACE}; templated alarms (no namespace code) match.`,
+    ),
+    formats: z.array(z.enum(ALARM_FORMATS)).min(1).optional().describe('Alarm message formats this rule accepts.'),
+  }).describe('Every given field must match; a field given here that the alarm does not carry does not match.');
+
+  const alarmRuleSchema = strict({
+    name: z.string().min(1).max(128).describe('Unique name, written in each audit record as "rule".'),
+    match: matchSchema,
+    scope: z.enum(SCOPES).default('auto').describe(
+      'auto: the alarmed node, or all nodes for an instance alarm; node: node alarms only; instance: always all nodes.',
+    ),
+    dryRun: dryRunOverride,
+  });
+
+  const scheduleTargetSchema = strict({
+    instance: instanceId.describe('The instance id (exact, no globs: a timer acts on what it names).'),
+    nodes: z
+      .union([
+        z.literal('all'),
+        z.array(nodeId).min(1, { error: 'List at least one node id, or write nodes: all' }).refine(distinct, {
+          error: 'A node id is listed twice',
+        }),
+      ], { error: 'Expected "all" or a list of node ids' })
+      .describe('"all" for every node of the instance, or a list of node ids.'),
+  });
+
+  const scheduleSchema = strict({
+    targets: z.array(scheduleTargetSchema).min(1, { error: 'A schedule needs at least one target' }),
+    dryRun: dryRunOverride,
+  });
+
+  const scheduleName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, {
+    error: 'A schedule name uses letters, digits, "_", "." and "-" (it is matched against user_event or the trigger name)',
+  });
+
+  const guardSchema = strict({
+    cooldownSeconds: int(0, 7 * 86400).default(900).describe('Per target: no second kill within this many seconds.'),
+    maxKillsPerHour: int(1, 10000).default(20).describe('Circuit breaker: kills in a rolling hour, all instances together.'),
+    maxKillsPerHourPerInstance: int(1, 10000).default(6).describe('Circuit breaker per instance, in a rolling hour.'),
+    dedupTtlSeconds: int(1, 7 * 86400).default(86400).describe('How long a notification is remembered to drop redeliveries.'),
+    failOpen: z.boolean().default(false).describe(
+      'false (safe): if the guard store is unreachable, do not kill. true: act without the guard, audited as such.',
+    ),
+    storeTimeoutMs: int(10, 10000).default(500).describe('How long a guard store call may take before it counts as unavailable.'),
+  }).describe('Dedup, cooldown and circuit breaker settings.');
+
+  const jobsSchema = strict({
+    waitSeconds: int(0, 900).default(30).describe('How long to follow the kill job (bounded by the remaining function time).'),
+    pollIntervalMs: int(100, 60000).default(1000).describe('Delay between two job status polls.'),
+  });
+
+  const auditSchema = strict({
+    snapshotSessions: z.boolean().default(true).describe('Before a kill, record who is connected (bounded in time and size).'),
+    snapshotMaxNodes: int(1, 1000).default(16).describe('At most this many nodes are snapshotted for an instance-wide kill.'),
+    snapshotBudgetMs: int(0, 30000).default(1500).describe('Time the snapshot may take; the kill never waits longer.'),
+  });
+
+  // The policy
+
+  return strict({
+    $schema: z.string().optional().describe('JSON Schema reference for editors; ignored.'),
+    version: z.literal(1, { error: 'Expected version: 1 (the only policy version)' }),
+    dryRun: z.boolean().default(false).describe('true: decide and audit, never kill.'),
+    instances: instancesSchema.prefault({}),
+    alarms: z
+      .array(alarmRuleSchema)
+      .default([])
+      .superRefine((rules, ctx) => {
+        const seen = new Set<string>();
+        rules.forEach((rule, index) => {
+          if (seen.has(rule.name)) {
+            ctx.addIssue({ code: 'custom', path: [index, 'name'], message: `Rule name "${rule.name}" is used twice; names must be unique` });
+          }
+          seen.add(rule.name);
+        });
+      })
+      .describe('Alarm rules, tried in order: the first matching rule wins.'),
+    schedules: z.record(scheduleName, scheduleSchema).default({}).describe('Timer-triggered cleanups, by schedule name.'),
+    guard: guardSchema.prefault({}),
+    jobs: jobsSchema.prefault({}),
+    audit: auditSchema.prefault({}),
+  }).describe('dcs-session-guard policy');
+}
 
 /** A policy as written (optional fields may be missing). */
 export type PolicyInput = z.input<typeof PolicySchema>;
