@@ -1,0 +1,60 @@
+/**
+ * (1) Cold start: fresh node processes, interleaved so that all three see the
+ * same machine load. Each process is timed from spawn to exit by the bench:
+ *   a. `node -e ""`: what any Node.js function pays before our code runs;
+ *   b. require the alarm bundle and handle a rejected event (no policy, no SDK);
+ *   c. require it and handle a node alarm that kills at the emulator (policy,
+ *      SDK, three DCS calls).
+ * The probe checks the decision and exits at once (no idle socket keeps it alive).
+ */
+import { spawn } from 'node:child_process';
+import { summarize, elapsedNs, type Summary } from './stats';
+
+const PROBE = `
+const [bundle, event, expected] = process.argv.slice(1);
+require(bundle).handler(JSON.parse(event), { getRequestID: () => 'bench-cold' }).then(
+  (r) => process.exit(r && r.results && r.results.length === 1 && r.results[0].decision === expected ? 0 : 3),
+  () => process.exit(4),
+);`;
+
+export interface ColdCase {
+  name: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+export interface ColdResult {
+  name: string;
+  ms: Summary;
+}
+
+export function probeCase(name: string, bundle: string, event: unknown, expected: string, env: NodeJS.ProcessEnv): ColdCase {
+  return { name, args: ['-e', PROBE, bundle, JSON.stringify(event), expected], env };
+}
+
+export const emptyCase = (env: NodeJS.ProcessEnv): ColdCase => ({ name: 'node -e ""', args: ['-e', ''], env });
+
+function timeOnce(c: ColdCase): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, c.args, { env: c.env, stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const ns = elapsedNs(start);
+      if (code === 0) resolve(ns);
+      else reject(new Error(`cold start "${c.name}" exited with ${code}: it did not decide what it should`));
+    });
+  });
+}
+
+/** `rounds` measured rounds after one discarded warm-up round (page cache); each round runs every case once. */
+export async function measureColdStarts(cases: ColdCase[], rounds: number): Promise<ColdResult[]> {
+  const samples = cases.map(() => [] as number[]);
+  for (let round = -1; round < rounds; round++) {
+    for (const [i, c] of cases.entries()) {
+      const ns = await timeOnce(c);
+      if (round >= 0) samples[i]!.push(ns / 1e6);
+    }
+  }
+  return cases.map((c, i) => ({ name: c.name, ms: summarize(samples[i]!) }));
+}

@@ -1,0 +1,131 @@
+/**
+ * `npm run bench` (bench/run.mjs builds, then runs this): every figure of
+ * docs/performance.md, each next to its baseline from the same run, on this
+ * machine. Prints a table with PASS/MISS per target and writes bench/results.json.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startEmulator } from '../dev/emulator/server';
+import { redisServerMissing, startRedisServer } from '../test/support/redis-server';
+import { bundleFiles } from './bundles';
+import { emptyCase, measureColdStarts, probeCase } from './cold-start';
+import { printReport, verdicts, type BenchResults } from './report';
+import { ACT_EVERY_TIME_POLICY, eventOf, functionEnv, STORM_POLICY, type EventKind } from './scenario';
+import { runStorm } from './storm';
+import { measureWarm } from './warm';
+import { WarmFunction } from './worker-client';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BUNDLE = path.join(ROOT, 'dist', 'alarm', 'index.js');
+const WORKER = path.join(__dirname, 'worker.js');
+
+const SETTINGS = {
+  coldRounds: 15,
+  warmup: 30,
+  warmEvents: 300,
+  stormDeliveries: 10_000,
+  stormCallers: 50,
+  stormProcesses: 2,
+};
+
+const WARM_KINDS: EventKind[] = ['node_kill', 'instance_kill', 'recovered', 'rejected'];
+
+function step(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  const loadBefore = os.loadavg()[0] ?? 0;
+  const emulator = await startEmulator({ port: 0, jobDurationMs: 50 });
+  try {
+    const env = functionEnv(emulator.url, ACT_EVERY_TIME_POLICY);
+
+    step('bundle sizes (dist/meta.json)');
+    const bundles = bundleFiles(ROOT);
+
+    step(`cold starts: ${SETTINGS.coldRounds} rounds of 3 fresh processes`);
+    const cold = await measureColdStarts(
+      [
+        emptyCase(env),
+        probeCase('rejected event', BUNDLE, eventOf('rejected', 'cold'), 'rejected', env),
+        probeCase('node alarm → kill', BUNDLE, eventOf('node_kill', 'cold'), 'executed', env),
+      ],
+      SETTINGS.coldRounds,
+    );
+
+    step(`warm overhead: ${SETTINGS.warmEvents} events per kind, each paired with the bare sdk-core floor`);
+    // One warm process per kind: a kill kind grows the memory guard's breaker history by one kill per event.
+    const warm = [];
+    let idleMaxRssBytes = 0;
+    for (const kind of WARM_KINDS) {
+      const started = await WarmFunction.start(WORKER, BUNDLE, env);
+      idleMaxRssBytes = started.idleMaxRssBytes;
+      try {
+        warm.push(await measureWarm(started.fn, emulator, kind, SETTINGS.warmup, SETTINGS.warmEvents));
+      } finally {
+        await started.fn.stop();
+      }
+    }
+
+    const missing = redisServerMissing();
+    let storm = null;
+    let memory = null;
+    if (missing !== null) {
+      step(`storm skipped: ${missing}`);
+    } else {
+      step(`storm: ${SETTINGS.stormDeliveries} deliveries, ${SETTINGS.stormCallers} callers, Redis guard store`);
+      const redis = (await startRedisServer())!;
+      const stormEnv = functionEnv(emulator.url, STORM_POLICY, { GUARD_REDIS_URL: redis.url });
+      const fns: WarmFunction[] = [];
+      try {
+        for (let i = 0; i < SETTINGS.stormProcesses; i++) fns.push((await WarmFunction.start(WORKER, BUNDLE, stormEnv)).fn);
+        // Warm containers: policy read, schemas built, code hot (recovered alarms decide without DCS or guard).
+        for (const f of fns) {
+          await f.ask({ type: 'prepare', kind: 'recovered', tag: 'stormwarm', count: 200 }, 'prepared');
+          await f.ask({ type: 'run', concurrency: 1 }, 'run');
+        }
+        storm = await runStorm(fns, emulator, redis, SETTINGS.stormDeliveries, SETTINGS.stormCallers);
+        const peaks = await Promise.all(fns.map((f) => f.ask({ type: 'memory' }, 'memory')));
+        memory = { idleMaxRssBytes, afterStormMaxRssBytes: Math.max(...peaks.map((p) => p.maxRssBytes)), heapUsedBytes: Math.max(...peaks.map((p) => p.heapUsedBytes)) };
+      } finally {
+        await Promise.all(fns.map((f) => f.stop()));
+        await redis.stop();
+      }
+    }
+
+    const results: BenchResults = {
+      machine: {
+        node: process.version,
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        totalMemBytes: os.totalmem(),
+        platform: `${os.platform()} ${os.release()}`,
+        // Other work on the machine moves every figure: the 1-minute load average, before and after.
+        loadAverage: [loadBefore, os.loadavg()[0] ?? 0],
+      },
+      settings: SETTINGS,
+      date: new Date(startedAt).toISOString(),
+      durationSeconds: (Date.now() - startedAt) / 1000,
+      cold,
+      warm,
+      storm,
+      stormSkipped: missing,
+      bundles,
+      memory,
+      verdicts: [],
+    };
+    results.verdicts = verdicts(results);
+    printReport(results);
+    fs.writeFileSync(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    step(`wrote bench/results.json (${results.durationSeconds.toFixed(0)} s)`);
+  } finally {
+    await emulator.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

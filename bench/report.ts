@@ -1,0 +1,125 @@
+/** The bench's table and its verdicts against the targets of issue 7. */
+import type { BundleFile } from './bundles';
+import type { ColdResult } from './cold-start';
+import type { StormResult } from './storm';
+import type { WarmResult } from './warm';
+
+export interface BenchResults {
+  machine: { node: string; cpus: number; cpuModel: string; totalMemBytes: number; platform: string; loadAverage: number[] };
+  settings: Record<string, number>;
+  date: string;
+  durationSeconds: number;
+  cold: ColdResult[];
+  warm: WarmResult[];
+  storm: StormResult | null;
+  stormSkipped: string | null;
+  bundles: BundleFile[];
+  memory: { idleMaxRssBytes: number; afterStormMaxRssBytes: number; heapUsedBytes: number } | null;
+  verdicts: Verdict[];
+}
+
+export interface Verdict {
+  target: string;
+  measured: string;
+  pass: boolean | null;
+}
+
+export const TARGETS = {
+  coldRatio: 1.3,
+  overheadP50Us: 300,
+  stormEventsPerSecond: 5000,
+  bundleBytes: 700 * 1024,
+};
+
+const KB = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const MB = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const f1 = (n: number) => n.toFixed(1);
+const f0 = (n: number) => n.toFixed(0);
+const pad = (s: string, n: number) => s.padEnd(n);
+const lpad = (s: string, n: number) => s.padStart(n);
+
+export function coldRatios(cold: ColdResult[]): { rejected: number; kill: number } {
+  const [base, rejected, kill] = cold;
+  return { rejected: (rejected?.ms.p50 ?? NaN) / (base?.ms.p50 ?? NaN), kill: (kill?.ms.p50 ?? NaN) / (base?.ms.p50 ?? NaN) };
+}
+
+export function verdicts(r: BenchResults): Verdict[] {
+  const ratio = coldRatios(r.cold).rejected;
+  const nodeKill = r.warm.find((w) => w.kind === 'node_kill');
+  const out: Verdict[] = [
+    { target: `1b/1a cold start ≤ ${TARGETS.coldRatio}`, measured: ratio.toFixed(2), pass: ratio <= TARGETS.coldRatio },
+    {
+      target: `2 warm overhead p50 ≤ ${TARGETS.overheadP50Us} µs (node alarm → kill)`,
+      measured: nodeKill ? `${f0(nodeKill.overheadUs.p50)} µs` : 'n/a',
+      pass: nodeKill ? nodeKill.overheadUs.p50 <= TARGETS.overheadP50Us : false,
+    },
+  ];
+  if (r.storm) {
+    const s = r.storm;
+    out.push({
+      target: `3 storm ≥ ${TARGETS.stormEventsPerSecond} events/s, exactly one kill-all`,
+      measured: `${f0(s.eventsPerSecond)} events/s, ${s.killAllRequests} kill-all`,
+      pass: s.eventsPerSecond >= TARGETS.stormEventsPerSecond && s.killAllRequests === 1 && s.decisions.executed === 1,
+    });
+  } else {
+    out.push({ target: '3 storm', measured: `skipped: ${r.stormSkipped}`, pass: null });
+  }
+  const largest = r.bundles.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  out.push({
+    target: `4 every bundle file ≤ ${KB(TARGETS.bundleBytes)} minified`,
+    measured: `largest ${largest.fn}/${largest.file} ${KB(largest.bytes)}`,
+    pass: r.bundles.every((b) => b.bytes <= TARGETS.bundleBytes),
+  });
+  return out;
+}
+
+export function printReport(r: BenchResults): void {
+  const lines: string[] = [];
+  const say = (s = '') => lines.push(s);
+  say(`dcs-session-guard bench — ${r.date}, node ${r.machine.node}, ${r.machine.cpus} × ${r.machine.cpuModel}, ${MB(r.machine.totalMemBytes)} RAM`);
+  say(`load average (1 min) before/after: ${r.machine.loadAverage.map((l) => l.toFixed(2)).join(' / ')}${(r.machine.loadAverage[0] ?? 0) > r.machine.cpus / 2 ? '  — the machine was busy: figures are pessimistic' : ''}`);
+  say();
+
+  say(`(1) Cold start: fresh process, spawn → exit (ms, ${r.cold[0]?.ms.n} runs each)`);
+  say(`    ${pad('', 34)}${lpad('median', 8)}${lpad('p90', 8)}${lpad('÷ (a)', 8)}`);
+  const base = r.cold[0]?.ms.p50 ?? NaN;
+  r.cold.forEach((c, i) => say(`    ${pad(`(${'abc'[i]}) ${c.name}`, 34)}${lpad(f1(c.ms.p50), 8)}${lpad(f1(c.ms.p90), 8)}${lpad((c.ms.p50 / base).toFixed(2), 8)}`));
+  say();
+
+  say('(2) Warm, one event at a time against the emulator (µs); floor = the same DCS requests by a bare sdk-core client');
+  say(`    ${pad('event', 15)}${lpad('handler p50', 12)}${lpad('p99', 8)}${lpad('floor p50', 11)}${lpad('p99', 8)}${lpad('overhead p50', 14)}${lpad('p99', 8)}${lpad('−HTTP: handler', 16)}${lpad('floor', 7)}  DCS calls`);
+  for (const w of r.warm) {
+    say(
+      `    ${pad(w.kind, 15)}${lpad(f0(w.handlerUs.p50), 12)}${lpad(f0(w.handlerUs.p99), 8)}${lpad(f0(w.floorUs.p50), 11)}${lpad(f0(w.floorUs.p99), 8)}` +
+        `${lpad(f0(w.overheadUs.p50), 14)}${lpad(f0(w.overheadUs.p99), 8)}${lpad(f0(w.handlerMinusHttpUs.p50), 16)}${lpad(f0(w.floorMinusHttpUs.p50), 7)}  ${w.operations.join(', ') || '-'}`,
+    );
+  }
+  say();
+
+  if (r.storm) {
+    const s = r.storm;
+    say(`(3) Alarm storm: ${s.deliveries} deliveries of one node alarm, ${s.callers} concurrent callers in ${s.processes} warm processes, Redis guard store`);
+    say(`    ${f0(s.eventsPerSecond)} events/s (${f0(s.wallMs)} ms); handler p50 ${f0(s.handlerUs.p50)} µs, p99 ${f0(s.handlerUs.p99)} µs`);
+    say(`    kill-all requests at the emulator: ${s.killAllRequests}; decisions: ${Object.entries(s.decisions).map(([d, n]) => `${d} ${n}`).join(', ')}`);
+    const list = (calls: Record<string, number>) => Object.entries(calls).map(([c, n]) => `${c} ${n}`).join(', ');
+    say(`    Redis round trips per delivery: ${s.redisRoundTripsPerEvent.toFixed(4)} (${list(s.redisCommands)}; inside the scripts: ${list(s.redisCommandsInScripts)})`);
+  } else {
+    say(`(3) Alarm storm: skipped (${r.stormSkipped})`);
+  }
+  say();
+
+  say('(4) Bundles: each file of dist/<fn>/ (index.js loads the others on first need)');
+  for (const b of r.bundles) {
+    say(`    ${pad(`${b.fn}/${b.file}`, 16)}${lpad(KB(b.bytes), 10)}  gzip ${lpad(KB(b.gzipBytes), 9)}  ${b.top.map((t) => `${t.name} ${KB(t.bytes)}`).join(', ')}`);
+  }
+  say();
+
+  if (r.memory) {
+    say(`(5) Memory: peak RSS of a warm function process after the storm ${MB(r.memory.afterStormMaxRssBytes)} (idle node process before loading the bundle: ${MB(r.memory.idleMaxRssBytes)}); heap used ${MB(r.memory.heapUsedBytes)}`);
+    say();
+  }
+
+  say('Targets');
+  for (const v of r.verdicts) say(`    ${v.pass === null ? 'SKIP' : v.pass ? 'PASS' : 'MISS'}  ${pad(v.target, 58)} ${v.measured}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,83 @@
+/**
+ * What the bench feeds the function: the emulator's demo project and credentials,
+ * the repository's sample alarm (dev/runner/samples), and the policies it runs under.
+ */
+import demoSeed from '../dev/emulator/seeds/demo.json';
+import nodeAlarmSample from '../dev/runner/samples/node-alarm.smn-trigger.json';
+
+const project = demoSeed.projects[0]!;
+const credential = project.credentials[0]!;
+
+/** The function's environment against the emulator at `endpoint` (plus PATH/HOME, nothing of the caller's). */
+export function functionEnv(endpoint: string, policy: object, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: require('node:os').tmpdir(),
+    HUAWEICLOUD_SDK_AK: credential.ak,
+    HUAWEICLOUD_SDK_SK: credential.sk,
+    HUAWEICLOUD_SDK_PROJECT_ID: project.project_id,
+    DCS_ENDPOINT: endpoint,
+    GUARD_POLICY: JSON.stringify(policy),
+    ...extra,
+  };
+}
+
+const RULES = [{ name: 'connection-pressure', match: { metrics: ['connected_clients', 'connections_usage'] }, scope: 'auto' }];
+
+/**
+ * Acts on every delivery: no cooldown, breaker at its ceiling, the kill job not
+ * followed (waitSeconds 0), no session snapshot. What is left is one decision
+ * and its DCS calls, nothing that sleeps.
+ */
+export const ACT_EVERY_TIME_POLICY = {
+  version: 1,
+  dryRun: false,
+  alarms: RULES,
+  guard: { cooldownSeconds: 0, maxKillsPerHour: 10_000, maxKillsPerHourPerInstance: 10_000 },
+  jobs: { waitSeconds: 0 },
+  audit: { snapshotSessions: false },
+};
+
+/** The storm: the default guard (15 min cooldown, 20 kills an hour), so one kill and then skips. */
+export const STORM_POLICY = { version: 1, dryRun: false, alarms: RULES, jobs: { waitSeconds: 0 }, audit: { snapshotSessions: false } };
+
+export type EventKind = 'node_kill' | 'instance_kill' | 'recovered' | 'rejected';
+
+type SmnTrigger = typeof nodeAlarmSample;
+
+/** The sample node alarm, with its SMN message id and alarm message patched. */
+function alarm(messageId: string, patch: (message: Record<string, unknown>) => void): SmnTrigger {
+  const event = structuredClone(nodeAlarmSample);
+  const record = event.record[0]!;
+  const message = JSON.parse(record.smn.message) as Record<string, unknown>;
+  patch(message);
+  record.smn.message = JSON.stringify(message);
+  record.smn.message_id = messageId;
+  return event;
+}
+
+/** One event of a kind; `id` makes its SMN message id unique. */
+export function eventOf(kind: EventKind, id: string): unknown {
+  const messageId = `bench${id}`.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 128);
+  switch (kind) {
+    case 'node_kill':
+      return alarm(messageId, () => undefined);
+    case 'instance_kill':
+      return alarm(messageId, (m) => {
+        m.dimension = String(m.dimension).split(',')[0];
+        m.metric_name = 'connections_usage';
+      });
+    case 'recovered':
+      return alarm(messageId, (m) => (m.alarm_status = 'ok'));
+    case 'rejected':
+      return { record: 'not a list' };
+  }
+}
+
+/** What each kind must decide (the bench refuses figures from runs that decided otherwise). */
+export const EXPECTED_DECISION: Record<EventKind, string> = {
+  node_kill: 'executed',
+  instance_kill: 'executed',
+  recovered: 'skipped_recovered',
+  rejected: 'rejected',
+};

@@ -1,0 +1,87 @@
+/**
+ * (3) Alarm storm: 10,000 deliveries of one node alarm (each its own SMN
+ * message, as when Cloud Eye keeps notifying) from 50 concurrent callers,
+ * spread over warm function processes that share one Redis guard store (a
+ * redis-server started for the bench). Exactly one kill-all may reach the
+ * emulator. Redis round trips are counted by the server (INFO commandstats).
+ */
+import type { Emulator } from '../dev/emulator/server';
+import { CHECK_SCRIPT, RELEASE_SCRIPT } from '../lib/guard/redis-script';
+import type { RedisServerHandle } from '../test/support/redis-server';
+import type { RunReply } from './protocol';
+import { elapsedNs, summarize, type Summary } from './stats';
+import type { WarmFunction } from './worker-client';
+
+export interface StormResult {
+  deliveries: number;
+  callers: number;
+  processes: number;
+  wallMs: number;
+  eventsPerSecond: number;
+  killAllRequests: number;
+  decisions: Record<string, number>;
+  /** Commands the functions sent (one round trip each), and those the guard's Lua scripts ran inside them. */
+  redisCommands: Record<string, number>;
+  redisCommandsInScripts: Record<string, number>;
+  redisRoundTripsPerEvent: number;
+  handlerUs: Summary;
+}
+
+/** calls per command from INFO commandstats ("cmdstat_evalsha:calls=10000,usec=..."). */
+export function commandCalls(info: string): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[m[1]!] = Number(m[2]);
+  return calls;
+}
+
+/** The bench's own redis-cli calls, not the function's. */
+const BENCH_COMMANDS = new Set(['info', 'config|resetstat', 'config']);
+
+/**
+ * INFO commandstats also counts the commands a Lua script runs: those are no round trips.
+ * The guard never sends them itself (one script call per decision), so they are told
+ * apart by name, read from the scripts.
+ */
+const SCRIPT_COMMANDS = new Set([...`${CHECK_SCRIPT}${RELEASE_SCRIPT}`.matchAll(/redis\.p?call\('([A-Za-z]+)'/g)].map((m) => m[1]!.toLowerCase()));
+
+function splitCommands(calls: Record<string, number>): { sent: Record<string, number>; inScripts: Record<string, number> } {
+  const sent: Record<string, number> = {};
+  const inScripts: Record<string, number> = {};
+  for (const [command, n] of Object.entries(calls)) {
+    if (BENCH_COMMANDS.has(command)) continue;
+    (SCRIPT_COMMANDS.has(command) ? inScripts : sent)[command] = n;
+  }
+  return { sent, inScripts };
+}
+
+export async function runStorm(fns: WarmFunction[], emulator: Emulator, redis: RedisServerHandle, deliveries: number, callers: number): Promise<StormResult> {
+  const perProcess = Math.ceil(deliveries / fns.length);
+  const concurrency = Math.ceil(callers / fns.length);
+  await Promise.all(
+    fns.map((fn, p) => fn.ask({ type: 'prepare', kind: 'node_kill', tag: `storm${p}x`, count: Math.min(perProcess, deliveries - p * perProcess) }, 'prepared')),
+  );
+  redis.cli('CONFIG', 'RESETSTAT');
+  const mark = emulator.requests.length;
+
+  const start = process.hrtime.bigint();
+  const replies: RunReply[] = await Promise.all(fns.map((fn) => fn.ask({ type: 'run', concurrency }, 'run')));
+  const wallNs = elapsedNs(start);
+
+  const { sent, inScripts } = splitCommands(commandCalls(redis.cli('INFO', 'commandstats')));
+  const decisions: Record<string, number> = {};
+  for (const r of replies) for (const [d, n] of Object.entries(r.decisions)) decisions[d] = (decisions[d] ?? 0) + n;
+  const roundTrips = Object.values(sent).reduce((a, b) => a + b, 0);
+  return {
+    deliveries,
+    callers: concurrency * fns.length,
+    processes: fns.length,
+    wallMs: wallNs / 1e6,
+    eventsPerSecond: deliveries / (wallNs / 1e9),
+    killAllRequests: emulator.requests.slice(mark).filter((r) => r.operation === 'hangUpKillAllClients').length,
+    decisions,
+    redisCommands: sent,
+    redisCommandsInScripts: inScripts,
+    redisRoundTripsPerEvent: roundTrips / deliveries,
+    handlerUs: summarize(replies.flatMap((r) => r.handlerNs.map((n) => n / 1000))),
+  };
+}
