@@ -101,6 +101,7 @@ export function printReport(r: BenchResults): void {
     say(`(3) Alarm storm: ${s.deliveries} deliveries of one node alarm, ${s.callers} concurrent callers in ${s.processes} warm processes, Redis guard store`);
     say(`    ${f0(s.eventsPerSecond)} events/s (${f0(s.wallMs)} ms); handler p50 ${f0(s.handlerUs.p50)} µs, p99 ${f0(s.handlerUs.p99)} µs`);
     say(`    kill-all requests at the emulator: ${s.killAllRequests}; decisions: ${Object.entries(s.decisions).map(([d, n]) => `${d} ${n}`).join(', ')}`);
+    say(`    DCS requests: ${Object.entries(s.dcsCalls).map(([op, n]) => `${op} ${n}`).join(', ')}`);
     const list = (calls: Record<string, number>) => Object.entries(calls).map(([c, n]) => `${c} ${n}`).join(', ');
     say(`    Redis round trips per delivery: ${s.redisRoundTripsPerEvent.toFixed(4)} (${list(s.redisCommands)}; inside the scripts: ${list(s.redisCommandsInScripts)})`);
   } else {

@@ -19,6 +19,8 @@ export interface StormResult {
   wallMs: number;
   eventsPerSecond: number;
   killAllRequests: number;
+  /** Every DCS request the storm caused, by operation. */
+  dcsCalls: Record<string, number>;
   decisions: Record<string, number>;
   /** Commands the functions sent (one round trip each), and those the guard's Lua scripts ran inside them. */
   redisCommands: Record<string, number>;
@@ -54,6 +56,12 @@ function splitCommands(calls: Record<string, number>): { sent: Record<string, nu
   return { sent, inScripts };
 }
 
+function countBy(names: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const name of names) counts[name] = (counts[name] ?? 0) + 1;
+  return counts;
+}
+
 export async function runStorm(fns: WarmFunction[], emulator: Emulator, redis: RedisServerHandle, deliveries: number, callers: number): Promise<StormResult> {
   const perProcess = Math.ceil(deliveries / fns.length);
   const concurrency = Math.ceil(callers / fns.length);
@@ -78,6 +86,7 @@ export async function runStorm(fns: WarmFunction[], emulator: Emulator, redis: R
     wallMs: wallNs / 1e6,
     eventsPerSecond: deliveries / (wallNs / 1e9),
     killAllRequests: emulator.requests.slice(mark).filter((r) => r.operation === 'hangUpKillAllClients').length,
+    dcsCalls: countBy(emulator.requests.slice(mark).map((r) => r.operation)),
     decisions,
     redisCommands: sent,
     redisCommandsInScripts: inScripts,

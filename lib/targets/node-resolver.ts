@@ -22,6 +22,8 @@ const MAX_INSTANCES = 256;
  */
 export class NodeResolver {
   private readonly cache = new Map<string, CacheEntry>();
+  /** Listings under way: concurrent misses (a storm on a cold container) share one. */
+  private readonly listing = new Map<string, Promise<CacheEntry>>();
 
   constructor(
     private readonly ttlMs = DEFAULT_TTL_MS,
@@ -42,7 +44,15 @@ export class NodeResolver {
     return entry && entry.expiresAt > this.now() ? entry : undefined;
   }
 
-  private async load(dcs: NodeLister, instanceId: string): Promise<CacheEntry> {
+  private load(dcs: NodeLister, instanceId: string): Promise<CacheEntry> {
+    const pending = this.listing.get(instanceId);
+    if (pending) return pending;
+    const loading = this.list(dcs, instanceId).finally(() => this.listing.delete(instanceId));
+    this.listing.set(instanceId, loading);
+    return loading;
+  }
+
+  private async list(dcs: NodeLister, instanceId: string): Promise<CacheEntry> {
     const listing = await dcs.showNodesInformation({ instanceId });
     const byDimension = new Map<string, string>();
     for (const node of listing.nodes ?? []) {

@@ -41,6 +41,23 @@ describe('NodeResolver', () => {
     expect(dcs.calls()).toBe(2);
   });
 
+  test('concurrent misses share one listing (an alarm storm on a cold container lists once)', async () => {
+    const dcs = listing([{ node_id: 'nodeid0001', dim: 'dimvalue01' }]);
+    const resolver = new NodeResolver();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => resolver.resolve(dcs, INSTANCE, 'dcs_cluster_redis_node', 'dimvalue01')));
+    expect(answers).toEqual(Array(5).fill('nodeid0001'));
+    expect(dcs.calls()).toBe(1);
+  });
+
+  test('a failed listing fails every caller that shared it, and the next miss lists again', async () => {
+    let calls = 0;
+    const failing = { showNodesInformation: async (): Promise<ShowNodesInformationResponse> => Promise.reject(new Error(`listing ${++calls} failed`)) };
+    const resolver = new NodeResolver();
+    const shared = Array.from({ length: 3 }, () => resolver.resolve(failing, INSTANCE, 'dcs_cluster_redis_node', 'dimvalue01'));
+    for (const p of shared) await expect(p).rejects.toThrow('listing 1 failed');
+    await expect(resolver.resolve(failing, INSTANCE, 'dcs_cluster_redis_node', 'dimvalue01')).rejects.toThrow('listing 2 failed');
+  });
+
   test('a miss lists again (a node may have been added) and then answers null', async () => {
     const dcs = listing([{ node_id: 'nodeid0001', dim: 'dimvalue01' }]);
     const resolver = new NodeResolver();
