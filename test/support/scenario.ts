@@ -50,6 +50,9 @@ export class Scenario {
       HUAWEICLOUD_SDK_PROJECT_ID: PROJECT,
       DCS_ENDPOINT: this.emulator.url,
       GUARD_POLICY: JSON.stringify(policy),
+      // Tests never reach out of this machine: no certificate download, no confirmation GET, unless a test allows a local host.
+      SMN_CERT_HOSTS: 'none',
+      SMN_CONFIRM_HOSTS: 'none',
       ...overrides,
     };
   }
