@@ -14,7 +14,7 @@ export interface FloorRequest {
 
 export type WorkerRequest =
   | { type: 'load'; bundle: string }
-  /** Builds `count` events of a kind, ids tagged with `tag`, ahead of a timed run (never inside it). */
+  /** The next run's events: `count` of a kind, SMN message ids `<tag><i>`. */
   | { type: 'prepare'; kind: EventKind; tag: string; count: number }
   /** Runs the prepared events through the handler, `concurrency` at a time. */
   | { type: 'run'; concurrency: number }
@@ -35,9 +35,10 @@ export interface RunReply {
 export interface PairedReply {
   type: 'paired';
   handlerNs: number[];
+  /** Time the handler spent inside sdk-core's sendRequest: its DCS calls, signing and axios included. */
+  sdkInHandlerNs: number[];
   floorNs: number[];
-  /** Time spent inside HTTP exchanges (request start → response headers), per event: by the handler, by the floor. */
-  httpInHandlerNs: number[];
+  /** Time the floor spent inside HTTP exchanges (request start → response headers). */
   httpInFloorNs: number[];
   decisions: Record<string, number>;
 }
