@@ -1,6 +1,6 @@
 /** Showing a function run's decisions to a person, and the exit code they add up to. */
 import { describeTarget, formatOutputLine, parseOutputLine } from '../../dev/runner/output-lines';
-import { EXIT, type ExitCode } from './io';
+import { EXIT, type ExitCode, type Io } from './io';
 import type { FunctionRun } from './run-function';
 
 const FAILING = new Set(['failed', 'rejected']);
@@ -57,4 +57,24 @@ export function decisionTable(results: ReadonlyArray<Record<string, unknown>>): 
 /** The function's log lines for a person (audit lines are already in the table). */
 export function logLines(lines: readonly string[]): string[] {
   return lines.map(parseOutputLine).filter((l) => l.kind !== 'audit').map((l) => `[function] ${formatOutputLine(l)}`);
+}
+
+/** Prints a run for a person or a script, and returns its exit code. */
+export function report(run: FunctionRun, io: Io, opts: { json: boolean; heading: string }): ExitCode {
+  const problem = runProblem(run);
+  if (opts.json) {
+    run.lines.forEach((line) => io.err(line));
+    if (problem !== null) io.err(`error: ${problem}`);
+    else io.out(JSON.stringify(run.results, null, 2));
+    return exitCodeFor(run);
+  }
+  logLines(run.lines).forEach((line) => io.err(line));
+  if (problem !== null) {
+    io.err(`error: ${problem}`);
+    return exitCodeFor(run);
+  }
+  const status = run.statusCode === null ? '' : ` (HTTP ${run.statusCode})`;
+  io.out(`${opts.heading}${status}: ${run.results!.length} decision${run.results!.length === 1 ? '' : 's'}`);
+  io.out(decisionTable(run.results!));
+  return exitCodeFor(run);
 }

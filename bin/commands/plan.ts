@@ -1,10 +1,6 @@
 /** `plan --event FILE`: what the handler would decide, with GUARD_DRY_RUN=true forced (no kill-all, guard state untouched). */
-import { parseCommandArgs, stringValue } from '../cli/args';
-import type { Command } from '../cli/command';
-import { functionForEvent, readEventFile } from '../cli/event-file';
-import { EXIT, EXIT_CODES_HELP } from '../cli/io';
-import { envWith, runFunctionOnce } from '../cli/run-function';
-import { parseFunctionKind, policyOverride, report } from './invoke';
+import { eventCommand } from '../cli/event-command';
+import { EXIT_CODES_HELP } from '../cli/io';
 
 const USAGE = `Usage: dcs-session-guard plan [alarm|cron] --event FILE [--policy FILE] [--json]
 
@@ -22,21 +18,11 @@ Options:
 
 ${EXIT_CODES_HELP}`;
 
-export const planCommand: Command = {
+export const planCommand = eventCommand({
   name: 'plan',
   summary: 'what would happen for an event: dry run forced, no kill-all, guard read-only',
   usage: USAGE,
-  async run(argv, io) {
-    const args = parseCommandArgs(argv, { event: { type: 'string' }, policy: { type: 'string' }, json: { type: 'boolean' } }, { max: 1 });
-    if (args.values.help) {
-      io.out(USAGE);
-      return EXIT.OK;
-    }
-    const named = args.positionals[0];
-    const event = readEventFile(stringValue(args.values.event), io.cwd);
-    const fn = named === undefined ? functionForEvent(event) : parseFunctionKind(named);
-    const env = envWith(io.env, { ...policyOverride(stringValue(args.values.policy), io.cwd), GUARD_DRY_RUN: 'true' });
-    const run = await runFunctionOnce(io, fn, event, env);
-    return report(run, io, { json: args.values.json === true, heading: `plan for ${fn} (dry run: nothing was killed)` });
-  },
-};
+  functionFromEvent: true,
+  env: { GUARD_DRY_RUN: 'true' },
+  heading: (fn) => `plan for ${fn} (dry run: nothing was killed)`,
+});
