@@ -1,31 +1,16 @@
 /** `invoke`: runs the built handler on an event file with the current environment; prints decisions; exit codes. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { ROOT } from '../support/bundle';
-import { DEMO, PROJECT } from '../support/scenario';
-import { ALARMED_NODE, CLI, DEMO_POLICY, runCli, SAMPLES, tempDir } from './support';
+import { ALARMED_NODE, CLI, DEMO_POLICY, runCli, SAMPLES, tempDir, useEmulatedApi } from './support';
 
 const INSTANCE = '5e2b1c9a-7f3d-4d2e-9b8a-1c2d3e4f5a6b';
 const sample = (name: string) => path.join(SAMPLES, name);
 
 describe('dcs-session-guard invoke', () => {
-  let api: Emulator;
-  beforeAll(async () => {
-    api = await startEmulator({ port: 0, jobDurationMs: 50 });
-  });
-  afterAll(() => api.close());
-  beforeEach(() => api.reset());
-
-  const env = (extra: Record<string, string> = {}) => ({
-    DCS_ENDPOINT: api.url,
-    HUAWEICLOUD_SDK_AK: DEMO.ak,
-    HUAWEICLOUD_SDK_SK: DEMO.sk,
-    HUAWEICLOUD_SDK_PROJECT_ID: PROJECT,
-    GUARD_POLICY: DEMO_POLICY,
-    ...extra,
-  });
-  const kills = () => api.requests.filter((r) => r.operation === 'hangUpKillAllClients');
+  const emulated = useEmulatedApi();
+  const { env } = emulated;
+  const kills = () => emulated.emulator.requests.filter((r) => r.operation === 'hangUpKillAllClients');
 
   it('runs the alarm handler on an SMN trigger event and prints the decision table (exit 0)', async () => {
     const r = await runCli(['invoke', 'alarm', '--event', sample('node-alarm.smn-trigger.json')], { env: env() });
@@ -52,18 +37,18 @@ describe('dcs-session-guard invoke', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^alarm \(HTTP 401\): 1 decision$/m);
     expect(r.stdout).toMatch(/^rejected\s+-\s+signature: /m);
-    expect(api.requests).toEqual([]);
+    expect(emulated.emulator.requests).toEqual([]);
   });
 
   it('a kill job that ends FAIL exits 1: the sessions were not killed', async () => {
-    api.faults.add({ jobFail: 'node busy', times: 1 });
+    emulated.emulator.faults.add({ jobFail: 'node busy', times: 1 });
     const r = await runCli(['invoke', 'alarm', '--event', sample('node-alarm.smn-trigger.json'), '--json'], { env: env() });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ job: { status: 'FAIL', failReason: 'node busy' } })]);
   });
 
   it('a kill-all the API refuses fails the decision (exit 1)', async () => {
-    api.faults.add({ operation: 'hangUpKillAllClients', status: 403, errorCode: 'DCS.4030', errorMsg: 'no permission' });
+    emulated.emulator.faults.add({ operation: 'hangUpKillAllClients', status: 403, errorCode: 'DCS.4030', errorMsg: 'no permission' });
     const r = await runCli(['invoke', 'alarm', '--event', sample('node-alarm.smn-trigger.json')], { env: env() });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^failed\s/m);

@@ -3,31 +3,17 @@
  * the emulator's recorded requests) and never writes guard state (checked in a real Redis store).
  */
 import * as path from 'node:path';
-import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { startRedisServer, type RedisServerHandle, describeWithRedis } from '../support/redis-server';
-import { DEMO, PROJECT } from '../support/scenario';
-import { ALARMED_NODE, DEMO_POLICY, runCli, SAMPLES } from './support';
+import { PROJECT } from '../support/scenario';
+import { ALARMED_NODE, runCli, SAMPLES, useEmulatedApi } from './support';
 
 const sample = (name: string) => path.join(SAMPLES, name);
 
 describe('dcs-session-guard plan', () => {
-  let api: Emulator;
-  beforeAll(async () => {
-    api = await startEmulator({ port: 0, jobDurationMs: 50 });
-  });
-  afterAll(() => api.close());
-  beforeEach(() => api.reset());
-
+  const emulated = useEmulatedApi();
   // The demo policy ACTS (dryRun: false): only plan's forced dry run keeps kill-all away.
-  const env = (extra: Record<string, string> = {}) => ({
-    DCS_ENDPOINT: api.url,
-    HUAWEICLOUD_SDK_AK: DEMO.ak,
-    HUAWEICLOUD_SDK_SK: DEMO.sk,
-    HUAWEICLOUD_SDK_PROJECT_ID: PROJECT,
-    GUARD_POLICY: DEMO_POLICY,
-    ...extra,
-  });
-  const operations = () => api.requests.map((r) => r.operation);
+  const { env } = emulated;
+  const operations = () => emulated.emulator.requests.map((r) => r.operation);
 
   it('shows the kill it would make, and never calls kill-all', async () => {
     const r = await runCli(['plan', '--event', sample('node-alarm.smn-trigger.json')], { env: env() });
@@ -49,7 +35,7 @@ describe('dcs-session-guard plan', () => {
     const r = await runCli(['plan', 'alarm', '--event', sample('forged.apig.json')], { env: env() });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^rejected\s/m);
-    expect(api.requests).toEqual([]);
+    expect(emulated.emulator.requests).toEqual([]);
   });
 
   describeWithRedis('with a Redis guard store', () => {

@@ -6,13 +6,46 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { ROOT } from '../support/bundle';
 import { captureOutput } from '../support/output-capture';
+import { DEMO, PROJECT } from '../support/scenario';
 
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
 export const SAMPLES = path.join(ROOT, 'dev', 'runner', 'samples');
 export const DEMO_POLICY = path.join(ROOT, 'dev', 'runner', 'demo-policy.yaml');
 export const ALARMED_NODE = 'eb4debb56ba8d632dae03afc167a8f9b';
+
+/** The DCS API emulator a suite runs the CLI against (fresh state for each test), and the environment that points there. */
+export interface EmulatedApi {
+  readonly emulator: Emulator;
+  /** Demo credentials, project and policy (which ACTS: dryRun false), plus `extra`. */
+  env(extra?: Record<string, string>): Record<string, string>;
+}
+
+/** Starts the emulator for the enclosing describe block: call it at the top of the block. */
+export function useEmulatedApi(): EmulatedApi {
+  let emulator: Emulator | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0, jobDurationMs: 50 });
+  });
+  afterAll(() => emulator?.close());
+  beforeEach(() => emulator!.reset());
+  return {
+    get emulator() {
+      if (emulator === undefined) throw new Error('the emulator is started in beforeAll: use it inside a test');
+      return emulator;
+    },
+    env: (extra = {}) => ({
+      DCS_ENDPOINT: emulator!.url,
+      HUAWEICLOUD_SDK_AK: DEMO.ak,
+      HUAWEICLOUD_SDK_SK: DEMO.sk,
+      HUAWEICLOUD_SDK_PROJECT_ID: PROJECT,
+      GUARD_POLICY: DEMO_POLICY,
+      ...extra,
+    }),
+  };
+}
 
 export interface CliResult {
   code: number | null;
