@@ -4,22 +4,7 @@
  * failing at once, so a batch of thousands of cases reports which cases broke
  * which rule, with their index (reproducible from the printed seed).
  */
-
-/** contract.md "Audit records", plus the documented extension. */
-export const DECISIONS = [
-  'executed',
-  'dry_run',
-  'skipped_duplicate',
-  'skipped_cooldown',
-  'skipped_rate_limit',
-  'skipped_not_allowed',
-  'skipped_no_rule',
-  'skipped_recovered',
-  'skipped_precondition',
-  'rejected',
-  'failed',
-  'subscription_confirmed',
-] as const;
+import { DECISION_KINDS } from '../../../lib/domain/types';
 
 /**
  * Decisions taken BEFORE anything could reach DCS (input refused, nothing to
@@ -50,7 +35,8 @@ export function auditRecordProblems(r: unknown, trigger: 'alarm' | 'timer'): str
   const p: string[] = [];
   if (r.type !== 'audit') p.push(`type ${JSON.stringify(r.type)}`);
   if (r.trigger !== trigger) p.push(`trigger ${JSON.stringify(r.trigger)}`);
-  if (!(DECISIONS as readonly string[]).includes(r.decision)) p.push(`decision ${JSON.stringify(r.decision)}`);
+  // contract.md "Audit records", plus the documented extension: the domain's list.
+  if (!(DECISION_KINDS as readonly string[]).includes(r.decision)) p.push(`decision ${JSON.stringify(r.decision)}`);
   if (typeof r.reason !== 'string' || r.reason.trim() === '') p.push('reason is not a non-empty string');
   if (!isIso(r.time)) p.push(`time ${JSON.stringify(r.time)} is not ISO 8601`);
   if (typeof r.durationMs !== 'number' || !(r.durationMs >= 0)) p.push(`durationMs ${JSON.stringify(r.durationMs)}`);
