@@ -14,16 +14,13 @@
  * printed). A failure names the case index and what the generator did.
  */
 import fc from 'fast-check';
-import * as path from 'node:path';
 import { SIGNING_CERT } from '../auth/support/keys';
 import { ACTING_POLICY, FIXTURE_NODE, INSTANCES, Scenario } from '../support/scenario';
 import { fuzzSeed, report, runBatch, type BatchRun, type FuzzCase } from './support/batch';
 import { garbageAlarmEvents, garbageTimerEvents, policyCases, POLICY_EXPECTATIONS, signedCases, timerCases, triggerCases } from './support/cases';
 import { NO_DCS_DECISIONS } from './support/contract';
-import { REAL_ALARM_INSTANCE, TOPIC, type Endpoints } from './support/signed';
-import { startDisallowedServer, startRecordingServer, TLS_CA_FILE, type RecordingServer } from './support/servers';
-
-const SIGNING_CERT_FILE = path.resolve(__dirname, '..', 'fixtures', 'keys', 'test-only.smn-signing.cert.pem');
+import { REAL_ALARM_INSTANCE, TOPIC } from './support/signed';
+import { LOCAL_HOSTS_ENV, SIGNING_CERT_FILE, useSmnHosts } from './support/servers';
 
 /** Instances the policy denies, and one that only a schedule names (unknown to the emulator). */
 const DENIED = ['d0000000-0000-4000-8000-00000000000d', 'd0000000-0000-4000-8000-0000000000dd'];
@@ -46,38 +43,16 @@ const FUZZ_POLICY = {
 };
 
 let s: Scenario;
-let certServer: RecordingServer;
-let confirmServer: RecordingServer;
-let evilServer: RecordingServer;
-let plainServer: RecordingServer;
-let endpoints: Endpoints;
-
 beforeAll(async () => {
   s = await Scenario.start();
-  certServer = await startRecordingServer({
-    tls: true,
-    respond: (req, res) => (req.url?.endsWith('.pem') ? res.writeHead(200).end(SIGNING_CERT) : res.writeHead(404).end()),
-  });
-  confirmServer = await startRecordingServer({ tls: true });
-  evilServer = await startDisallowedServer();
-  plainServer = await startRecordingServer({ tls: false });
-  endpoints = { certOrigin: certServer.origin, confirmOrigin: confirmServer.origin, evilOrigin: evilServer.origin, plainOrigin: plainServer.origin };
 });
-afterAll(async () => {
-  await Promise.all([s.close(), certServer.close(), confirmServer.close(), evilServer.close(), plainServer.close()]);
-});
-beforeEach(() => {
-  s.reset();
-  [certServer, confirmServer, evilServer, plainServer].forEach((server) => server.reset());
-});
+afterAll(() => s.close());
+beforeEach(() => s.reset());
+
+const hosts = useSmnHosts({ cert: (req, res) => (req.url?.endsWith('.pem') ? res.writeHead(200).end(SIGNING_CERT) : res.writeHead(404).end()) });
 
 /** Downloads and confirmations go to the local servers only; nothing ever leaves the machine. */
-const BASE_ENV = {
-  GUARD_POLICY: JSON.stringify(FUZZ_POLICY),
-  SMN_CERT_HOSTS: '127.0.0.1',
-  SMN_CONFIRM_HOSTS: '127.0.0.1',
-  NODE_EXTRA_CA_CERTS: TLS_CA_FILE,
-};
+const BASE_ENV = { GUARD_POLICY: JSON.stringify(FUZZ_POLICY), ...LOCAL_HOSTS_ENV };
 
 // ---- helpers ----
 
@@ -107,9 +82,9 @@ function pathViolations(): string[] {
 
 function outboundViolations(): string[] {
   const v: string[] = [];
-  if (evilServer.connections() > 0) v.push(`the disallowed host was contacted ${evilServer.connections()} time(s): ${evilServer.requests.join(', ')}`);
-  if (plainServer.connections() > 0) v.push(`the plain-HTTP host was contacted ${plainServer.connections()} time(s): ${plainServer.requests.join(', ')}`);
-  for (const r of certServer.requests) if (!/^GET \/[^?#]*\.pem$/.test(r)) v.push(`certificate download outside the rules: ${r}`);
+  if (hosts.evil.connections() > 0) v.push(`the disallowed host was contacted ${hosts.evil.connections()} time(s): ${hosts.evil.requests.join(', ')}`);
+  if (hosts.plain.connections() > 0) v.push(`the plain-HTTP host was contacted ${hosts.plain.connections()} time(s): ${hosts.plain.requests.join(', ')}`);
+  for (const r of hosts.cert.requests) if (!/^GET \/[^?#]*\.pem$/.test(r)) v.push(`certificate download outside the rules: ${r}`);
   return v;
 }
 
@@ -161,13 +136,13 @@ function countBy<T>(items: T[], key: (t: T) => string): Record<string, number> {
 describe('alarm handler, SMN HTTP(S) messages (APIG and bare)', () => {
   test('A: signed messages (real Huawei and test-signed), tampered or intact: only intact ones act, confirm or reach DCS', async () => {
     const seed = fuzzSeed(1);
-    const cases = fc.sample(signedCases(Date.now(), endpoints), { seed, numRuns: 2000 });
+    const cases = fc.sample(signedCases(Date.now(), hosts.endpoints), { seed, numRuns: 2000 });
     const run = await runBatch(s, 'alarm', cases, {
       env: { ...BASE_ENV, SMN_MAX_AGE_SECONDS: '0', SMN_SIGNING_CERT: `+${SIGNING_CERT_FILE}` },
     });
     const v = [...run.violations];
     const requested = requestsByInstance();
-    const confirmed = countBy(confirmServer.requests, (r) => /token=([0-9a-f]+)/.exec(r)?.[1] ?? r);
+    const confirmed = countBy(hosts.confirm.requests, (r) => /token=([0-9a-f]+)/.exec(r)?.[1] ?? r);
 
     for (const { index, case: c, records, value } of run.outcomes) {
       const say = (what: string) => v.push(`#${index} [${c.label}] ${what}`);
@@ -196,7 +171,7 @@ describe('alarm handler, SMN HTTP(S) messages (APIG and bare)', () => {
     v.push(...tokenLeaks(run.stdout, cases.flatMap((c) => (c.base.token ? [c.base.token] : []))));
 
     const authentic = cases.filter((c) => c.authentic).length;
-    summary('A (signed)', seed, cases, { authentic, tampered_or_refused: cases.length - authentic, dcs_requests: s.emulator.requests.length, confirmations: confirmServer.requests.length, cert_downloads: certServer.requests.length });
+    summary('A (signed)', seed, cases, { authentic, tampered_or_refused: cases.length - authentic, dcs_requests: s.emulator.requests.length, confirmations: hosts.confirm.requests.length, cert_downloads: hosts.cert.requests.length });
     expect(report(v, seed)).toBe('');
     // The batch must exercise both sides, or the property says nothing.
     expect(authentic).toBeGreaterThan(100);
@@ -206,11 +181,11 @@ describe('alarm handler, SMN HTTP(S) messages (APIG and bare)', () => {
 
   test('A2: correctly signed but stale, future, wrong topic, wrong key, unsigned, confirmations to other hosts: refused with the right status', async () => {
     const seed = fuzzSeed(2);
-    const cases = fc.sample(policyCases(Date.now(), endpoints), { seed, numRuns: 700 });
+    const cases = fc.sample(policyCases(Date.now(), hosts.endpoints), { seed, numRuns: 700 });
     const run = await runBatch(s, 'alarm', cases, { env: { ...BASE_ENV, SMN_SIGNING_CERT: SIGNING_CERT_FILE, SMN_TOPIC_URNS: TOPIC } });
     const v = [...run.violations];
     const requested = requestsByInstance();
-    const confirmed = countBy(confirmServer.requests, (r) => /token=([0-9a-f]+)/.exec(r)?.[1] ?? r);
+    const confirmed = countBy(hosts.confirm.requests, (r) => /token=([0-9a-f]+)/.exec(r)?.[1] ?? r);
 
     for (const { index, case: c, records, value } of run.outcomes) {
       const say = (what: string) => v.push(`#${index} [${c.label}] ${what}`);
@@ -243,7 +218,7 @@ describe('alarm handler, SMN HTTP(S) messages (APIG and bare)', () => {
     const run = await runBatch(s, 'alarm', cases, { env: BASE_ENV });
     const v = [...run.violations, ...outboundViolations()];
     if (s.emulator.requests.length > 0) v.push(`${s.emulator.requests.length} DCS requests from garbage: ${s.operations().slice(0, 5)}`);
-    for (const server of [certServer, confirmServer]) if (server.connections() > 0) v.push(`garbage made the function contact ${server.origin}`);
+    for (const server of [hosts.cert, hosts.confirm]) if (server.connections() > 0) v.push(`garbage made the function contact ${server.origin}`);
     summary('B (alarm garbage)', seed, cases, countBy(run.outcomes.flatMap((o) => o.records), (r) => r.decision));
     expect(report(v, seed)).toBe('');
   });

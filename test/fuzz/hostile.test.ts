@@ -10,61 +10,37 @@
  * check that refuses everything would fail here too.
  * (test/auth covers the same rules at unit level; test/pipeline the bare-message form.)
  */
-import * as path from 'node:path';
 import type { SmnHttpMessage } from '../../lib/fg/types';
 import { OTHER_CERT, OTHER_KEY, SIGNING_CERT } from '../auth/support/keys';
 import { fixture } from '../support/bundle';
 import { ACTING_POLICY, INSTANCES, REAL_PROJECT, Scenario } from '../support/scenario';
-import { startDisallowedServer, startRecordingServer, TLS_CA_FILE, type RecordingServer } from './support/servers';
-import { REAL_ALARM, REAL_ALARM_INSTANCE, REAL_CONFIRMATION, testAlarm, testConfirmation, TOPIC, type Endpoints } from './support/signed';
-
-const KEYS = path.resolve(__dirname, '..', 'fixtures', 'keys');
-const SIGNING_CERT_FILE = path.join(KEYS, 'test-only.smn-signing.cert.pem');
-const OTHER_CERT_FILE = path.join(KEYS, 'test-only.other-signing.cert.pem');
+import { LOCAL_HOSTS_ENV, OTHER_CERT_FILE, SIGNING_CERT_FILE, useSmnHosts } from './support/servers';
+import { REAL_ALARM, REAL_ALARM_INSTANCE, REAL_CONFIRMATION, testAlarm, testConfirmation, TOPIC } from './support/signed';
 
 let s: Scenario;
-let certServer: RecordingServer;
-let confirmServer: RecordingServer;
-let evilServer: RecordingServer;
-let plainServer: RecordingServer;
-let endpoints: Endpoints;
-
 beforeAll(async () => {
   s = await Scenario.start();
-  const certRoutes: Record<string, string> = {
-    '/smn/good.pem': SIGNING_CERT,
-    '/smn/other.pem': OTHER_CERT,
-    '/smn/big.pem': SIGNING_CERT + ' '.repeat(20 * 1024),
-    '/smn/cert.txt': SIGNING_CERT,
-  };
-  certServer = await startRecordingServer({
-    tls: true,
-    respond: (req, res) => {
-      const body = certRoutes[req.url ?? ''];
-      return body === undefined ? res.writeHead(404).end() : res.writeHead(200).end(body);
-    },
-  });
-  confirmServer = await startRecordingServer({ tls: true });
+});
+afterAll(() => s.close());
+beforeEach(() => s.reset());
+
+const CERT_ROUTES: Record<string, string> = {
+  '/smn/good.pem': SIGNING_CERT,
+  '/smn/other.pem': OTHER_CERT,
+  '/smn/big.pem': SIGNING_CERT + ' '.repeat(20 * 1024),
+  '/smn/cert.txt': SIGNING_CERT,
+};
+const hosts = useSmnHosts({
+  cert: (req, res) => {
+    const body = CERT_ROUTES[req.url ?? ''];
+    return body === undefined ? res.writeHead(404).end() : res.writeHead(200).end(body);
+  },
   // The disallowed hosts serve the RIGHT certificate: only the URL rules stand between them and a verified forgery.
-  evilServer = await startDisallowedServer();
-  plainServer = await startRecordingServer({ tls: false, respond: (_req, res) => res.writeHead(200).end(SIGNING_CERT) });
-  endpoints = { certOrigin: certServer.origin, confirmOrigin: confirmServer.origin, evilOrigin: evilServer.origin, plainOrigin: plainServer.origin };
-});
-afterAll(async () => {
-  await Promise.all([s.close(), certServer.close(), confirmServer.close(), evilServer.close(), plainServer.close()]);
-});
-beforeEach(() => {
-  s.reset();
-  [certServer, confirmServer, evilServer, plainServer].forEach((server) => server.reset());
+  plain: (_req, res) => res.writeHead(200).end(SIGNING_CERT),
 });
 
 /** Offline: downloads and confirmations may only go to the local allowed servers. Kill jobs are not followed (speed). */
-const ENV = {
-  SMN_CERT_HOSTS: '127.0.0.1',
-  SMN_CONFIRM_HOSTS: '127.0.0.1',
-  NODE_EXTRA_CA_CERTS: TLS_CA_FILE,
-  GUARD_POLICY: JSON.stringify({ ...ACTING_POLICY, jobs: { waitSeconds: 0 } }),
-};
+const ENV = { ...LOCAL_HOSTS_ENV, GUARD_POLICY: JSON.stringify({ ...ACTING_POLICY, jobs: { waitSeconds: 0 } }) };
 const TRUST_TEST_CERT = { ...ENV, SMN_SIGNING_CERT: SIGNING_CERT_FILE };
 /** Pinned: a certificate that verifies none of the test messages, so only a download could. */
 const PIN_OTHER = { ...ENV, SMN_SIGNING_CERT: OTHER_CERT_FILE };
@@ -93,7 +69,7 @@ const spec = (overrides: Partial<Parameters<typeof testAlarm>[0]> = {}) => ({
   now: Date.now(),
   instanceId: INSTANCES.shop,
   messageId: `${Date.now().toString(16)}${Math.random().toString(16).slice(2)}`.slice(0, 32).padEnd(32, '0'),
-  endpoints,
+  endpoints: hosts.endpoints,
   ...overrides,
 });
 /** A fresh test-signed alarm whose signing_cert_url is `url` (the URL is not signed). */
@@ -123,7 +99,7 @@ async function expectRefused(env: Record<string, string>, cases: Array<[string, 
 
 /** The disallowed hosts were never contacted (TCP level). */
 function expectDisallowedUntouched(): void {
-  expect({ evil: evilServer.connections(), plain: plainServer.connections() }).toEqual({ evil: 0, plain: 0 });
+  expect({ evil: hosts.evil.connections(), plain: hosts.plain.connections() }).toEqual({ evil: 0, plain: 0 });
 }
 
 function tamper(msg: SmnHttpMessage, field: 'message' | 'subject' | 'timestamp' | 'subscribe_url'): SmnHttpMessage {
@@ -155,7 +131,7 @@ describe('real Huawei messages (default pinned certificate, age check off)', () 
       ['confirmation subscribe_url', apigEvent(tamper(confirmation, 'subscribe_url')), refusedDownload],
       ['confirmation timestamp', apigEvent(tamper(confirmation, 'timestamp')), refusedDownload],
     ]);
-    expect(confirmServer.connections()).toBe(0);
+    expect(hosts.confirm.connections()).toBe(0);
   });
 
   test('the real confirmation, untouched, to a host not on SMN_CONFIRM_HOSTS: 403, no request', async () => {
@@ -165,21 +141,21 @@ describe('real Huawei messages (default pinned certificate, age check off)', () 
 
 describe('certificate substitution (pinned certificate does not verify: the download fallback decides)', () => {
   test('control: a certificate downloaded from an allowed host over https verifies, and the alarm is acted on', async () => {
-    const run = await s.invoke('alarm', [apigEvent(resignedWithUrl(`${certServer.origin}/smn/good.pem`))], { env: PIN_OTHER });
+    const run = await s.invoke('alarm', [apigEvent(resignedWithUrl(`${hosts.cert.origin}/smn/good.pem`))], { env: PIN_OTHER });
     expect(run.audit.map((r) => r.decision)).toEqual(['executed']);
-    expect(certServer.requests).toEqual(['GET /smn/good.pem']);
+    expect(hosts.cert.requests).toEqual(['GET /smn/good.pem']);
   });
 
   test('wrong certificate, host not allowed, http, not .pem, oversized: 401, no DCS request, disallowed hosts untouched', async () => {
     await expectRefused(PIN_OTHER, [
-      ['downloaded certificate is another key', apigEvent(resignedWithUrl(`${certServer.origin}/smn/other.pem`)), { status: 401, code: 'bad_signature' }],
-      ['certificate host not allowed', apigEvent(resignedWithUrl(`${evilServer.origin}/smn/good.pem`)), { status: 401, code: 'cert_url_not_allowed' }],
-      ['certificate over http', apigEvent(resignedWithUrl(`${plainServer.origin}/smn/good.pem`)), { status: 401, code: 'cert_url_not_allowed' }],
-      ['certificate path not .pem', apigEvent(resignedWithUrl(`${certServer.origin}/smn/cert.txt`)), { status: 401, code: 'cert_url_not_allowed' }],
-      ['oversized certificate', apigEvent(resignedWithUrl(`${certServer.origin}/smn/big.pem`)), { status: 401, code: 'cert_too_large' }],
+      ['downloaded certificate is another key', apigEvent(resignedWithUrl(`${hosts.cert.origin}/smn/other.pem`)), { status: 401, code: 'bad_signature' }],
+      ['certificate host not allowed', apigEvent(resignedWithUrl(`${hosts.evil.origin}/smn/good.pem`)), { status: 401, code: 'cert_url_not_allowed' }],
+      ['certificate over http', apigEvent(resignedWithUrl(`${hosts.plain.origin}/smn/good.pem`)), { status: 401, code: 'cert_url_not_allowed' }],
+      ['certificate path not .pem', apigEvent(resignedWithUrl(`${hosts.cert.origin}/smn/cert.txt`)), { status: 401, code: 'cert_url_not_allowed' }],
+      ['oversized certificate', apigEvent(resignedWithUrl(`${hosts.cert.origin}/smn/big.pem`)), { status: 401, code: 'cert_too_large' }],
     ]);
     expectDisallowedUntouched();
-    expect(certServer.requests.sort()).toEqual(['GET /smn/big.pem', 'GET /smn/other.pem']);
+    expect(hosts.cert.requests.sort()).toEqual(['GET /smn/big.pem', 'GET /smn/other.pem']);
   });
 });
 
@@ -205,7 +181,7 @@ describe('replay window and topic allowlist (test certificate pinned)', () => {
     const { signature: _s, signature_version: _v, ...unsigned } = testAlarm(spec());
     await expectRefused(TRUST_TEST_CERT, [
       ['unsigned', apigEvent(unsigned as SmnHttpMessage), { status: 401, code: 'missing_signature' }],
-      ['signed with another key', apigEvent(testAlarm(spec({ key: OTHER_KEY, endpoints: { ...endpoints, certOrigin: evilServer.origin } }))), { status: 401, code: 'cert_url_not_allowed' }],
+      ['signed with another key', apigEvent(testAlarm(spec({ key: OTHER_KEY, endpoints: { ...hosts.endpoints, certOrigin: hosts.evil.origin } }))), { status: 401, code: 'cert_url_not_allowed' }],
     ]);
     expectDisallowedUntouched();
   });
@@ -215,24 +191,24 @@ describe('subscription confirmation', () => {
   test('control: a signed confirmation to an allowed https host is confirmed with one GET', async () => {
     const run = await s.invoke('alarm', [apigEvent(testConfirmation(spec(), 'cafe01'))], { env: TRUST_TEST_CERT });
     expect(run.audit.map((r) => r.decision)).toEqual(['subscription_confirmed']);
-    expect(confirmServer.requests).toEqual(['GET /smn/subscription/confirm?token=cafe01']);
+    expect(hosts.confirm.requests).toEqual(['GET /smn/subscription/confirm?token=cafe01']);
   });
 
   test('to a disallowed host, over http, or with user info: 403, and that host is never contacted', async () => {
     const refused = { status: 403, code: 'confirm_url_not_allowed' } as const;
     await expectRefused(TRUST_TEST_CERT, [
-      ['disallowed host', apigEvent(testConfirmation(spec(), 'cafe02', evilServer.origin)), refused],
-      ['http', apigEvent(testConfirmation(spec(), 'cafe03', plainServer.origin)), refused],
-      ['user info', apigEvent(testConfirmation(spec(), 'cafe04', confirmServer.origin.replace('https://', 'https://user:pw@'))), refused],
+      ['disallowed host', apigEvent(testConfirmation(spec(), 'cafe02', hosts.evil.origin)), refused],
+      ['http', apigEvent(testConfirmation(spec(), 'cafe03', hosts.plain.origin)), refused],
+      ['user info', apigEvent(testConfirmation(spec(), 'cafe04', hosts.confirm.origin.replace('https://', 'https://user:pw@'))), refused],
     ]);
     expectDisallowedUntouched();
-    expect(confirmServer.connections()).toBe(0);
+    expect(hosts.confirm.connections()).toBe(0);
   });
 
   test('a forged confirmation (signed with another key) to an allowed host: 401, no GET', async () => {
     // Its signing_cert_url serves the genuine certificate: downloaded, it still does not verify the forgery.
-    const forged = { ...testConfirmation(spec({ key: OTHER_KEY }), 'cafe05'), signing_cert_url: `${certServer.origin}/smn/good.pem` };
+    const forged = { ...testConfirmation(spec({ key: OTHER_KEY }), 'cafe05'), signing_cert_url: `${hosts.cert.origin}/smn/good.pem` };
     await expectRefused(TRUST_TEST_CERT, [['forged', apigEvent(forged), { status: 401, code: 'bad_signature' }]]);
-    expect(confirmServer.connections()).toBe(0);
+    expect(hosts.confirm.connections()).toBe(0);
   });
 });

@@ -11,9 +11,23 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLS_CERT, TLS_KEY } from '../../auth/support/keys';
+import type { Endpoints } from './signed';
+
+const KEYS = path.resolve(__dirname, '..', '..', 'fixtures', 'keys');
 
 /** Trust anchor for the bundles' child processes (node reads it at start). */
-export const TLS_CA_FILE = path.resolve(__dirname, '..', '..', 'fixtures', 'keys', 'test-only.tls-localhost.cert.pem');
+export const TLS_CA_FILE = path.join(KEYS, 'test-only.tls-localhost.cert.pem');
+/** The test signing certificate as a file, for SMN_SIGNING_CERT. */
+export const SIGNING_CERT_FILE = path.join(KEYS, 'test-only.smn-signing.cert.pem');
+/** A certificate that verifies none of the test messages, for SMN_SIGNING_CERT. */
+export const OTHER_CERT_FILE = path.join(KEYS, 'test-only.other-signing.cert.pem');
+
+/** Offline: certificate downloads and confirmations may only go to the local allowed servers (127.0.0.1, trusted via TLS_CA_FILE). */
+export const LOCAL_HOSTS_ENV = {
+  SMN_CERT_HOSTS: '127.0.0.1',
+  SMN_CONFIRM_HOSTS: '127.0.0.1',
+  NODE_EXTRA_CA_CERTS: TLS_CA_FILE,
+} as const;
 
 export interface RecordingServer {
   origin: string;
@@ -71,4 +85,58 @@ export async function startDisallowedServer(): Promise<RecordingServer> {
     const server = await startRecordingServer({ tls: true, host: '127.0.0.1' });
     return { ...server, origin: server.origin.replace('127.0.0.1', 'localhost') };
   }
+}
+
+/** The hosts an SMN message may name: allowed (cert, confirm) and never to be contacted (evil, plain). */
+export interface SmnHosts {
+  readonly cert: RecordingServer;
+  readonly confirm: RecordingServer;
+  /** A host on no allowlist. */
+  readonly evil: RecordingServer;
+  /** Plain HTTP on an allowed host. */
+  readonly plain: RecordingServer;
+  readonly endpoints: Endpoints;
+}
+
+/**
+ * Starts the hosts for the enclosing suite (call at its top), resets their records before each
+ * test and closes them after. `cert` answers certificate downloads; `plain` answers "OK" unless given.
+ */
+export function useSmnHosts(respond: { cert: Respond; plain?: Respond }): SmnHosts {
+  let hosts: Omit<SmnHosts, 'endpoints'> | undefined;
+  const started = (): Omit<SmnHosts, 'endpoints'> => {
+    if (hosts === undefined) throw new Error('the SMN hosts start in beforeAll: use them inside a test');
+    return hosts;
+  };
+  const all = () => Object.values(started());
+  beforeAll(async () => {
+    hosts = {
+      cert: await startRecordingServer({ tls: true, respond: respond.cert }),
+      confirm: await startRecordingServer({ tls: true }),
+      evil: await startDisallowedServer(),
+      plain: await startRecordingServer({ tls: false, ...(respond.plain ? { respond: respond.plain } : {}) }),
+    };
+  });
+  afterAll(async () => {
+    if (hosts !== undefined) await Promise.all(all().map((server) => server.close()));
+  });
+  beforeEach(() => all().forEach((server) => server.reset()));
+  return {
+    get cert() {
+      return started().cert;
+    },
+    get confirm() {
+      return started().confirm;
+    },
+    get evil() {
+      return started().evil;
+    },
+    get plain() {
+      return started().plain;
+    },
+    get endpoints() {
+      const h = started();
+      return { certOrigin: h.cert.origin, confirmOrigin: h.confirm.origin, evilOrigin: h.evil.origin, plainOrigin: h.plain.origin };
+    },
+  };
 }
