@@ -16,7 +16,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FaultSpecError, type FaultController, type FaultSpec } from './faults';
-import { isLoopback, parseJson, readBody, sendJson } from './http';
+import { readBody } from '../http';
+import { isLoopback, parseJson, sendJson } from './http';
 import { INSTANCE_STATUSES } from './seed';
 import type { EmulatorState } from './state';
 import type { RecordedRequest } from './server';

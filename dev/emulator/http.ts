@@ -1,24 +1,6 @@
-/** Small HTTP helpers shared by the DCS routes and the control API. */
+/** Small HTTP helpers shared by the DCS routes and the control API (server plumbing: ../http). */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-
-export type BodyRead = { ok: true; raw: Buffer } | { ok: false; tooLarge: true };
-
-/** Reads the whole body, giving up (and saying so) past `limit` bytes. */
-export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? { ok: false, tooLarge: true } : { ok: true, raw: Buffer.concat(chunks) }));
-    req.on('error', reject);
-  });
-}
+import type { ServerResponse } from 'node:http';
 
 export type JsonParse = { ok: true; value: unknown } | { ok: false };
 

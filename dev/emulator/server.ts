@@ -8,13 +8,13 @@
  *   -> bad JSON 400 -> settle due jobs -> handler.
  * Recording comes before faults so a test can prove a request was (or was not) sent.
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, listen, readBody } from '../http';
 import demoSeed from './seeds/demo.json';
 import { CONTROL_PREFIX, handleControl } from './control';
 import { DcsErrors, type ApiError } from './errors';
 import { FaultController, type FaultPlan, type RequestKey } from './faults';
-import { newRequestId, parseJson, readBody, sendJson } from './http';
+import { newRequestId, parseJson, sendJson } from './http';
 import { RedisBackendError, RedisSessionBackend, redisNodeSettings, type RealNode, type RedisNodesOption } from './redis-backend';
 import { matchRoute, projectIdOfPath, type MatchedRoute } from './routes';
 import { loadSeedFile, parseSeed, type Seed, type ValidSeed } from './seed';
@@ -136,7 +136,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const close = async (): Promise<void> => {
     state.close();
-    await closeServer(server, timers);
+    // Pending latency timers die with the server.
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    await closeServer(server);
     await redis?.close();
   };
   let port: number;
@@ -278,24 +281,4 @@ class DcsHandler {
 function splitOnce(text: string, sep: string): [string, string] {
   const i = text.indexOf(sep);
   return i < 0 ? [text, ''] : [text.slice(0, i), text.slice(i + 1)];
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-/** Stops listening and drops every connection, hung ones included; pending latency timers die too. */
-function closeServer(server: Server, timers: Set<NodeJS.Timeout>): Promise<void> {
-  for (const t of timers) clearTimeout(t);
-  timers.clear();
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

@@ -10,8 +10,8 @@
  *   POST /demo-clients      -> reconnect the demo Redis clients (real Redis nodes only)
  *   GET  /                  -> what is running
  */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { closeServer, listen, readBody } from '../http';
 import { apigEvent, defaultTopicUrn, smnTriggerEvent, timerEvent, type GatewayRequest, type LocalDeployment } from './events';
 import type { InvokeOutcome } from './function-host-client';
 import type { FunctionKind } from './layout';
@@ -61,11 +61,7 @@ export async function startGateway(opts: { host: string; port: number }, deps: G
   return {
     url: `http://${opts.host}:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 
@@ -93,8 +89,10 @@ async function handle(req: IncomingMessage, deps: GatewayDeps): Promise<Reply> {
     }
     case 'cloudeye':
     case 'smn':
-    case 'timer':
-      return trigger(route, { method, path: url.pathname, query: url.searchParams, headers: req.headers, body: await readBody(req) }, deps);
+    case 'timer': {
+      const read = await readBody(req, MAX_BODY_BYTES);
+      return trigger(route, { method, path: url.pathname, query: url.searchParams, headers: req.headers, body: read.ok ? read.raw : null }, deps);
+    }
   }
 }
 
@@ -206,30 +204,7 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
   return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 function send(res: ServerResponse, reply: Reply): void {
   res.writeHead(reply.status, { ...reply.headers, 'content-length': String(Buffer.byteLength(reply.body)) });
   res.end(reply.body);
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
