@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { createCertFetcher } from '../../lib/auth/cert-fetch';
-import { startHttpsServer, type TestHttpsServer } from './support/https-server';
+import { byPath, useHttpsServer } from './support/https-server';
 import { OTHER_CERT, SIGNING_CERT, SIGNING_KEY, TEST_NOW, TLS_CERT } from './support/keys';
 
 /** Routes of the local certificate server. */
@@ -22,18 +22,7 @@ const routes: Record<string, (res: ServerResponse) => void> = {
   '/with-key.pem': (res) => res.writeHead(200).end(SIGNING_KEY + SIGNING_CERT),
 };
 
-let server: TestHttpsServer;
-beforeAll(async () => {
-  server = await startHttpsServer((req: IncomingMessage, res: ServerResponse) => {
-    const route = routes[(req.url ?? '').split('?')[0]!];
-    if (route) route(res);
-    else res.writeHead(404).end();
-  });
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-});
+const server = useHttpsServer(byPath(routes));
 
 const LOCAL = ['127.0.0.1'];
 const url = (p: string) => `${server.origin}${p}`;

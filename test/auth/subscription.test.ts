@@ -4,7 +4,7 @@ import { confirmSubscription } from '../../lib/auth/subscription';
 import { checkFetchableUrl } from '../../lib/auth/url-policy';
 import type { SmnHttpMessage } from '../../lib/fg/types';
 import { fixture, REAL_CONFIRMATION } from '../events/support/fixtures';
-import { startHttpsServer, type TestHttpsServer } from './support/https-server';
+import { byPath, useHttpsServer } from './support/https-server';
 import { TLS_CERT, TOPIC } from './support/keys';
 
 const TOKEN = '477a784601d744e4ab9ab83986502d31c4b9';
@@ -15,18 +15,7 @@ const routes: Record<string, (res: ServerResponse) => void> = {
   '/slow': () => undefined,
 };
 
-let server: TestHttpsServer;
-beforeAll(async () => {
-  server = await startHttpsServer((req, res) => {
-    const route = routes[(req.url ?? '').split('?')[0]!];
-    if (route) route(res);
-    else res.writeHead(404).end();
-  });
-});
-afterAll(() => server.close());
-beforeEach(() => {
-  server.requests.length = 0;
-});
+const server = useHttpsServer(byPath(routes));
 
 function config(env: Record<string, string>): SmnAuthConfig {
   const result = readSmnAuthConfig(env);

@@ -3,7 +3,7 @@ import { createCertFetcher } from '../../lib/auth/cert-fetch';
 import { readSmnAuthConfig, type SmnAuthConfig } from '../../lib/auth/config';
 import { authenticateSmnMessage } from '../../lib/auth/verify';
 import type { SmnHttpMessage } from '../../lib/fg/types';
-import { startHttpsServer, type TestHttpsServer } from './support/https-server';
+import { useHttpsServer } from './support/https-server';
 import { OTHER_CERT, OTHER_KEY, SIGNING_CERT, signedNotification, signSmn, TEST_NOW, TLS_CERT, TOPIC } from './support/keys';
 
 function config(env: Record<string, string>): SmnAuthConfig {
@@ -136,14 +136,9 @@ describe('unsigned messages', () => {
 });
 
 describe('download fallback', () => {
-  let server: TestHttpsServer;
   let served = SIGNING_CERT;
-  beforeAll(async () => {
-    server = await startHttpsServer((_req, res) => res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(served));
-  });
-  afterAll(() => server.close());
+  const server = useHttpsServer((_req, res) => res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(served));
   beforeEach(() => {
-    server.requests.length = 0;
     served = SIGNING_CERT;
   });
 

@@ -37,3 +37,40 @@ export async function startHttpsServer(respond: Respond): Promise<TestHttpsServe
       }),
   };
 }
+
+/** Answers by path (the query ignored); any other path gets 404. */
+export function byPath(routes: Record<string, (res: ServerResponse) => void>): Respond {
+  return (req, res) => {
+    const route = routes[(req.url ?? '').split('?')[0]!];
+    if (route) route(res);
+    else res.writeHead(404).end();
+  };
+}
+
+/** A server for the enclosing suite (call at its top): started before it, its request log emptied before each test, closed after. */
+export function useHttpsServer(respond: Respond): TestHttpsServer {
+  let server: TestHttpsServer | undefined;
+  const started = (): TestHttpsServer => {
+    if (server === undefined) throw new Error('the HTTPS server starts in beforeAll: use it inside a test');
+    return server;
+  };
+  beforeAll(async () => {
+    server = await startHttpsServer(respond);
+  });
+  afterAll(() => server?.close());
+  beforeEach(() => {
+    started().requests.length = 0;
+  });
+  return {
+    get origin() {
+      return started().origin;
+    },
+    get port() {
+      return started().port;
+    },
+    get requests() {
+      return started().requests;
+    },
+    close: () => started().close(),
+  };
+}
