@@ -1,5 +1,6 @@
 import { parseAlarmMessage, parseAlarmTime, type AlarmSignal } from '../../lib/events/alarm-message';
 import { dcsDimensions, parseDimensionString } from '../../lib/events/dimensions';
+import { REAL_ALARM_SIGNAL } from './support/fixtures';
 
 const INSTANCE = '5e2b1c9a-7f3d-4d2e-9b8a-1c2d3e4f5a6b';
 const NODE = '3f1e2d3c4b5a69788796a5b4c3d2e1f0';
@@ -18,6 +19,7 @@ const classic = (fields: Record<string, unknown> = {}): string =>
     ...fields,
   });
 
+/** REAL_ALARM's templated body (see REAL_ALARM_SIGNAL) around INSTANCE, with `data` changed. */
 const templated = (data: Record<string, unknown> = {}): string =>
   JSON.stringify({
     version: 'v1',
@@ -154,20 +156,7 @@ describe('parseAlarmMessage, classic format', () => {
 
 describe('parseAlarmMessage, templated format', () => {
   it('maps IsAlarm, ResourceId, AlarmRuleName, AlarmRecordID, RegionId, AlarmTime', () => {
-    expect(alarmOf(templated({ AlarmTime: '2025/06/02 22:56:15 GMT+08:00' }))).toEqual({
-      format: 'templated',
-      alarmId: 'ah1748876175242njvndyzMZ',
-      alarmName: 'alarm-c5jj',
-      status: 'alarm',
-      namespace: null,
-      metric: null,
-      instanceId: INSTANCE,
-      node: null,
-      dimensions: [],
-      time: Date.parse('2025-06-02T14:56:15Z'),
-      region: 'cn-east-3',
-      recordId: 'ah1748876175242njvndyzMZ',
-    });
+    expect(alarmOf(templated({ AlarmTime: '2025/06/02 22:56:15 GMT+08:00' }))).toEqual({ ...REAL_ALARM_SIGNAL, instanceId: INSTANCE });
   });
   it('prefers AlarmId over AlarmRecordID as the alarm id', () => {
     expect(alarmOf(templated({ AlarmId: 'al1' })).alarmId).toBe('al1');

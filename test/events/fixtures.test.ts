@@ -2,7 +2,7 @@
 import { readAlarmEvent, toDelivery, type SmnDelivery } from '../../lib/events/alarm-event';
 import { parseAlarmMessage, type ParsedMessage } from '../../lib/events/alarm-message';
 import { readTimerEvent } from '../../lib/events/timer-event';
-import { allFixtureNames, fixture, REAL_ALARM, REAL_CONFIRMATION, REAL_DATAARTS } from './support/fixtures';
+import { allFixtureNames, fixture, REAL_ALARM, REAL_ALARM_SIGNAL, REAL_CONFIRMATION, REAL_DATAARTS } from './support/fixtures';
 
 const INSTANCE = '5e2b1c9a-7f3d-4d2e-9b8a-1c2d3e4f5a6b';
 
@@ -82,25 +82,7 @@ describe('shared fixtures', () => {
   });
 
   it('real Cloud Eye DCS alarm (templated body) maps to its instance', () => {
-    expect(parsedOf(REAL_ALARM)).toEqual([
-      {
-        kind: 'alarm',
-        alarm: {
-          format: 'templated',
-          alarmId: 'ah1748876175242njvndyzMZ',
-          alarmName: 'alarm-c5jj',
-          status: 'alarm',
-          namespace: null,
-          metric: null,
-          instanceId: '3dc7b9ea-70b4-4c38-942d-e2636e6d844c',
-          node: null,
-          dimensions: [],
-          time: Date.parse('2025-06-02T14:56:15Z'),
-          region: 'cn-east-3',
-          recordId: 'ah1748876175242njvndyzMZ',
-        },
-      },
-    ]);
+    expect(parsedOf(REAL_ALARM)).toEqual([{ kind: 'alarm', alarm: REAL_ALARM_SIGNAL }]);
   });
 
   it('real DataArts notification is not an alarm', () => {
