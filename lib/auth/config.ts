@@ -20,7 +20,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { err, ok, type Result } from '../domain/types';
-import { REGION, regionOfTopicUrn, TOPIC_URN } from '../events/ids';
+import { REGION } from '../domain/ids';
+import { regionOfTopicUrn, TOPIC_URN } from '../events/ids';
 import { parseCertificates, type TrustedCert } from './certs';
 import { HUAWEI_SMN_CERT_PEM } from './huawei-smn-cert';
 import { HOSTNAME } from './url-policy';

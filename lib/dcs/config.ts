@@ -4,6 +4,7 @@
  * reported in ONE error, so a misconfigured function tells the operator all
  * that is wrong on its first run. Values are never echoed back.
  */
+import { REGION } from '../domain/ids';
 import { err, ok, type Result } from '../domain/types';
 import type { Context } from '../fg/types';
 import { configError, DcsError } from './errors';
@@ -23,8 +24,6 @@ export interface DcsClientConfig {
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 const MAX_TIMEOUT_MS = 120_000;
-/** cn-north-4, ap-southeast-1, la-north-2, eu-west-101, ... */
-const REGION = /^[a-z]{2,}(-[a-z0-9]+){1,3}$/;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const regionEndpoint = (region: string): string => `https://dcs.${region}.myhuaweicloud.com`;

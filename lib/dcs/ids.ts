@@ -3,19 +3,18 @@
  * instance id of "../../v1/other" would reach another API: every id is checked
  * here before a request is built, and a malformed one never leaves the process.
  */
+import { HEX32, UUID, safeToken } from '../domain/ids';
 import { err, ok, type Result } from '../domain/types';
 import { DcsError, invalidRequest } from './errors';
 
 export type IdKind = 'instance' | 'node' | 'job' | 'project';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const HEX32 = /^[0-9a-f]{32}$/i;
 /**
- * Node and job ids are 32-hex or UUID-like in practice; we accept any short
- * token of letters, digits, '-' and '_' so a format change upstream does not
- * break us, while '/', '.', '%', '?', '#' and whitespace can never get through.
+ * Node and job ids are 32-hex or UUID-like in practice; we accept any 8-64 character safe token
+ * so a format change upstream does not break us, while '/', '.', '%', '?', '#' and whitespace
+ * can never get through.
  */
-const SAFE_TOKEN = /^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$/;
+const NODE_OR_JOB_ID = safeToken(8, 64);
 
 interface IdRule {
   pattern: RegExp;
@@ -25,8 +24,8 @@ interface IdRule {
 const RULES: Record<IdKind, IdRule> = {
   instance: { pattern: UUID, expected: 'a UUID' },
   project: { pattern: HEX32, expected: '32 hexadecimal characters' },
-  node: { pattern: SAFE_TOKEN, expected: '8-64 letters, digits, "-" or "_" (32-hex or UUID)' },
-  job: { pattern: SAFE_TOKEN, expected: '8-64 letters, digits, "-" or "_" (32-hex or UUID)' },
+  node: { pattern: NODE_OR_JOB_ID, expected: '8-64 letters, digits, "-" or "_" (32-hex or UUID)' },
+  job: { pattern: NODE_OR_JOB_ID, expected: '8-64 letters, digits, "-" or "_" (32-hex or UUID)' },
 };
 
 export function isValidId(kind: IdKind, value: unknown): value is string {

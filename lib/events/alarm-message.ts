@@ -15,7 +15,8 @@
 import * as z from 'zod';
 import { err, ok, type AlarmStatus, type Rejection, type Result } from '../domain/types';
 import { dcsDimensions, parseDimensionString, type Dimension, type NodeDimensionName } from './dimensions';
-import { ALARM_ID, isUuid, REGION } from './ids';
+import { REGION } from '../domain/ids';
+import { ALARM_ID, isUuid } from './ids';
 import { reject, within, zodRejection } from './rejection';
 import { parseJson } from './safe-json';
 import { hasOwn, isRecord, matching, printable } from './shape';

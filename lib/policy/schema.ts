@@ -8,6 +8,7 @@
  * and weaken a guard.
  */
 import * as z from 'zod';
+import { safeToken, UUID_SOURCE } from '../domain/ids';
 
 // ---------------------------------------------------------------------------
 // Building blocks
@@ -60,9 +61,10 @@ function editDistance(a: string, b: string): number {
 
 const int = (min: number, max: number) => z.number().int({ error: 'Expected a whole number' }).min(min).max(max);
 
-const UUID_SOURCE = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-/** DCS instance ids are lower-case UUIDs (8-4-4-4-12 hex). */
-const UUID = new RegExp(`^${UUID_SOURCE}$`);
+/** Policies write instance ids in lower case (strict on purpose: match.ts lower-cases the event's id and compares). */
+const LOWER_CASE_UUID = new RegExp(`^${UUID_SOURCE}$`);
+/** A DCS node id as the logical-nodes API lists it. */
+const NODE_ID = safeToken(1, 64);
 /** An id, or a glob over ids: hex digits and dashes with at least one wildcard (* or ?). */
 const INSTANCE_PATTERN = new RegExp(`^(?:${UUID_SOURCE}|[0-9a-f?-]*[*?][0-9a-f*?-]*)$`);
 
@@ -91,7 +93,7 @@ function buildPolicySchema() {
 
   const instanceId = z
     .string()
-    .regex(UUID, { error: 'Expected a DCS instance id: a lower-case UUID like "5e2b1c9a-7f3d-4d2e-9b8a-1c2d3e4f5a6b"' });
+    .regex(LOWER_CASE_UUID, { error: 'Expected a DCS instance id: a lower-case UUID like "5e2b1c9a-7f3d-4d2e-9b8a-1c2d3e4f5a6b"' });
 
   /**
    * An instance id, "*", or a glob of ids such as "5e2b1c9a-*". Names are refused:
@@ -104,7 +106,7 @@ function buildPolicySchema() {
   /** A DCS node id, as listed by the logical-nodes API (not a Cloud Eye dimension value). */
   const nodeId = z
     .string()
-    .regex(/^[0-9A-Za-z][0-9A-Za-z_-]{0,63}$/, { error: 'Expected a DCS node id (letters, digits, "-" and "_", at most 64 characters)' });
+    .regex(NODE_ID, { error: 'Expected a DCS node id (letters, digits, "-" and "_", at most 64 characters)' });
 
   /** A non-empty list of globs; an empty list would match nothing, which is never what was meant. */
   const globs = (what: string) =>

@@ -1,0 +1,32 @@
+/**
+ * The shapes of Huawei Cloud identifiers, defined once. Modules state their own rules on top
+ * of these (a policy wants lower-case ids, node and job ids have length bounds), so the
+ * shapes cannot drift apart. No imports: every bundle can afford this module.
+ */
+
+/** 8-4-4-4-12 hex digits, lower case: build a RegExp from it (add the `i` flag to accept any case). */
+export const UUID_SOURCE = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+/** A UUID in any case (DCS instance ids; kept as given). */
+export const UUID = new RegExp(`^${UUID_SOURCE}$`, 'i');
+
+/** 32 hex digits in any case (project ids). */
+export const HEX32 = /^[0-9a-f]{32}$/i;
+
+/**
+ * Huawei Cloud region ids: two letters, lower-case words, a number (cn-north-4, ap-southeast-1,
+ * eu-west-101, sa-brazil-1, ae-ad-1). Never '/', '.', upper case or spaces: a region goes into
+ * host names (dcs.<region>.myhuaweicloud.com) and must not be able to change them.
+ */
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/**
+ * The characters of a token that can go into a URL path or a key unencoded: letters, digits,
+ * '-' and '_' (so never '/', '.', '%', '?', '#' or whitespace). For use inside a RegExp.
+ */
+export const SAFE_TOKEN_CHARS = '[0-9A-Za-z_-]';
+
+/** A token of `min`..`max` SAFE_TOKEN_CHARS starting with a letter or digit (so never an option-like "-x"). */
+export function safeToken(min: number, max: number): RegExp {
+  return new RegExp(`^[0-9A-Za-z]${SAFE_TOKEN_CHARS}{${min - 1},${max - 1}}$`);
+}
