@@ -10,6 +10,7 @@ import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { ROOT } from '../support/bundle';
 import { captureOutput } from '../support/output-capture';
 import { DEMO, PROJECT } from '../support/scenario';
+import { useSuiteResource } from '../support/suite-resource';
 
 export const CLI = path.join(ROOT, 'dist', 'cli.js');
 export const SAMPLES = path.join(ROOT, 'dev', 'runner', 'samples');
@@ -25,19 +26,11 @@ export interface EmulatedApi {
 
 /** Starts the emulator for the enclosing describe block: call it at the top of the block. */
 export function useEmulatedApi(): EmulatedApi {
-  let emulator: Emulator | undefined;
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, jobDurationMs: 50 });
-  });
-  afterAll(() => emulator?.close());
-  beforeEach(() => emulator!.reset());
+  const emulator = useSuiteResource(() => startEmulator({ port: 0, jobDurationMs: 50 }), { reset: (api) => api.reset(), close: (api) => api.close() });
   return {
-    get emulator() {
-      if (emulator === undefined) throw new Error('the emulator is started in beforeAll: use it inside a test');
-      return emulator;
-    },
+    emulator,
     env: (extra = {}) => ({
-      DCS_ENDPOINT: emulator!.url,
+      DCS_ENDPOINT: emulator.url,
       HUAWEICLOUD_SDK_AK: DEMO.ak,
       HUAWEICLOUD_SDK_SK: DEMO.sk,
       HUAWEICLOUD_SDK_PROJECT_ID: PROJECT,

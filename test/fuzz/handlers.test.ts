@@ -16,6 +16,7 @@
 import fc from 'fast-check';
 import { SIGNING_CERT } from '../auth/support/keys';
 import { ACTING_POLICY, FIXTURE_NODE, INSTANCES, Scenario } from '../support/scenario';
+import { useSuiteResource } from '../support/suite-resource';
 import { fuzzSeed, report, runBatch, type BatchRun, type FuzzCase } from './support/batch';
 import { garbageAlarmEvents, garbageTimerEvents, policyCases, POLICY_EXPECTATIONS, signedCases, timerCases, triggerCases } from './support/cases';
 import { NO_DCS_DECISIONS } from './support/contract';
@@ -42,12 +43,7 @@ const FUZZ_POLICY = {
   jobs: { waitSeconds: 0 },
 };
 
-let s: Scenario;
-beforeAll(async () => {
-  s = await Scenario.start();
-});
-afterAll(() => s.close());
-beforeEach(() => s.reset());
+const s = useSuiteResource(() => Scenario.start(), { reset: (scenario) => scenario.reset(), close: (scenario) => scenario.close() });
 
 const hosts = useSmnHosts({ cert: (req, res) => (req.url?.endsWith('.pem') ? res.writeHead(200).end(SIGNING_CERT) : res.writeHead(404).end()) });
 

@@ -14,15 +14,11 @@ import type { SmnHttpMessage } from '../../lib/fg/types';
 import { OTHER_CERT, OTHER_KEY, SIGNING_CERT } from '../auth/support/keys';
 import { fixture } from '../support/bundle';
 import { ACTING_POLICY, INSTANCES, REAL_PROJECT, Scenario } from '../support/scenario';
+import { useSuiteResource } from '../support/suite-resource';
 import { LOCAL_HOSTS_ENV, OTHER_CERT_FILE, SIGNING_CERT_FILE, useSmnHosts } from './support/servers';
 import { REAL_ALARM, REAL_ALARM_INSTANCE, REAL_CONFIRMATION, testAlarm, testConfirmation, TOPIC } from './support/signed';
 
-let s: Scenario;
-beforeAll(async () => {
-  s = await Scenario.start();
-});
-afterAll(() => s.close());
-beforeEach(() => s.reset());
+const s = useSuiteResource(() => Scenario.start(), { reset: (scenario) => scenario.reset(), close: (scenario) => scenario.close() });
 
 const CERT_ROUTES: Record<string, string> = {
   '/smn/good.pem': SIGNING_CERT,

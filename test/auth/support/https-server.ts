@@ -5,6 +5,7 @@
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { useSuiteResource } from '../../support/suite-resource';
 import { TLS_CERT, TLS_KEY } from './keys';
 
 export interface TestHttpsServer {
@@ -49,28 +50,10 @@ export function byPath(routes: Record<string, (res: ServerResponse) => void>): R
 
 /** A server for the enclosing suite (call at its top): started before it, its request log emptied before each test, closed after. */
 export function useHttpsServer(respond: Respond): TestHttpsServer {
-  let server: TestHttpsServer | undefined;
-  const started = (): TestHttpsServer => {
-    if (server === undefined) throw new Error('the HTTPS server starts in beforeAll: use it inside a test');
-    return server;
-  };
-  beforeAll(async () => {
-    server = await startHttpsServer(respond);
+  return useSuiteResource(() => startHttpsServer(respond), {
+    reset: (server) => {
+      server.requests.length = 0;
+    },
+    close: (server) => server.close(),
   });
-  afterAll(() => server?.close());
-  beforeEach(() => {
-    started().requests.length = 0;
-  });
-  return {
-    get origin() {
-      return started().origin;
-    },
-    get port() {
-      return started().port;
-    },
-    get requests() {
-      return started().requests;
-    },
-    close: () => started().close(),
-  };
 }

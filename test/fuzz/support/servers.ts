@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLS_CERT, TLS_KEY } from '../../auth/support/keys';
+import { useSuiteResource } from '../../support/suite-resource';
 import type { Endpoints } from './signed';
 
 const KEYS = path.resolve(__dirname, '..', '..', 'fixtures', 'keys');
@@ -96,47 +97,31 @@ export interface SmnHosts {
   /** Plain HTTP on an allowed host. */
   readonly plain: RecordingServer;
   readonly endpoints: Endpoints;
+  reset(): void;
+  close(): Promise<void>;
 }
 
-/**
- * Starts the hosts for the enclosing suite (call at its top), resets their records before each
- * test and closes them after. `cert` answers certificate downloads; `plain` answers "OK" unless given.
- */
-export function useSmnHosts(respond: { cert: Respond; plain?: Respond }): SmnHosts {
-  let hosts: Omit<SmnHosts, 'endpoints'> | undefined;
-  const started = (): Omit<SmnHosts, 'endpoints'> => {
-    if (hosts === undefined) throw new Error('the SMN hosts start in beforeAll: use them inside a test');
-    return hosts;
-  };
-  const all = () => Object.values(started());
-  beforeAll(async () => {
-    hosts = {
-      cert: await startRecordingServer({ tls: true, respond: respond.cert }),
-      confirm: await startRecordingServer({ tls: true }),
-      evil: await startDisallowedServer(),
-      plain: await startRecordingServer({ tls: false, ...(respond.plain ? { respond: respond.plain } : {}) }),
-    };
-  });
-  afterAll(async () => {
-    if (hosts !== undefined) await Promise.all(all().map((server) => server.close()));
-  });
-  beforeEach(() => all().forEach((server) => server.reset()));
+/** `cert` answers certificate downloads; `plain` answers "OK" unless given. */
+export async function startSmnHosts(respond: { cert: Respond; plain?: Respond }): Promise<SmnHosts> {
+  const cert = await startRecordingServer({ tls: true, respond: respond.cert });
+  const confirm = await startRecordingServer({ tls: true });
+  const evil = await startDisallowedServer();
+  const plain = await startRecordingServer({ tls: false, ...(respond.plain ? { respond: respond.plain } : {}) });
+  const all = [cert, confirm, evil, plain];
   return {
-    get cert() {
-      return started().cert;
-    },
-    get confirm() {
-      return started().confirm;
-    },
-    get evil() {
-      return started().evil;
-    },
-    get plain() {
-      return started().plain;
-    },
-    get endpoints() {
-      const h = started();
-      return { certOrigin: h.cert.origin, confirmOrigin: h.confirm.origin, evilOrigin: h.evil.origin, plainOrigin: h.plain.origin };
+    cert,
+    confirm,
+    evil,
+    plain,
+    endpoints: { certOrigin: cert.origin, confirmOrigin: confirm.origin, evilOrigin: evil.origin, plainOrigin: plain.origin },
+    reset: () => all.forEach((server) => server.reset()),
+    close: async () => {
+      await Promise.all(all.map((server) => server.close()));
     },
   };
+}
+
+/** The SMN hosts for the enclosing suite (call at its top): started before it, reset before each test, closed after. */
+export function useSmnHosts(respond: { cert: Respond; plain?: Respond }): SmnHosts {
+  return useSuiteResource(() => startSmnHosts(respond), { reset: (hosts) => hosts.reset(), close: (hosts) => hosts.close() });
 }
