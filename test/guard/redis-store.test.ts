@@ -50,6 +50,16 @@ describeWithRedis('redis store on a real redis-server', () => {
     stores.push(store);
     return store;
   };
+  /**
+   * `n` stores on `prefix`, each already connected, like warm containers: the race that follows
+   * is about atomicity, and 50 connections opening at once would only measure the machine.
+   */
+  const warmContenders = async (prefix: string, n: number) => {
+    const contenders = Array.from({ length: n }, () => open(prefix));
+    const warmUp = await Promise.all(contenders.map((s) => s.check(request({ target: targetOf('W/*'), dryRun: true }))));
+    expect(kinds(warmUp)).toEqual({ proceed: n }); // dry runs: nothing written
+    return contenders;
+  };
 
   beforeAll(async () => {
     server = (await startRedisServer())!;
@@ -118,8 +128,7 @@ describeWithRedis('redis store on a real redis-server', () => {
   });
 
   it('50 concurrent checks on one target from 50 connections: exactly one proceeds', async () => {
-    const prefix = uniquePrefix();
-    const contenders = Array.from({ length: 50 }, () => open(prefix));
+    const contenders = await warmContenders(uniquePrefix(), 50);
     const sameAlarm = await Promise.all(contenders.map((s) => s.check(request())));
     expect(kinds(sameAlarm)).toEqual(expect.objectContaining({ proceed: 1 }));
     expect(sameAlarm.every((v) => ['proceed', 'duplicate', 'cooldown'].includes(v.kind))).toBe(true);
@@ -134,8 +143,7 @@ describeWithRedis('redis store on a real redis-server', () => {
   });
 
   it('50 concurrent checks on different nodes: the breaker admits exactly its limit', async () => {
-    const prefix = uniquePrefix();
-    const contenders = Array.from({ length: 50 }, () => open(prefix));
+    const contenders = await warmContenders(uniquePrefix(), 50);
     const perInstance = await Promise.all(contenders.map((s, i) => s.check(request({ target: targetOf(`C/n${i}`), dedupKey: null }))));
     expect(kinds(perInstance)).toEqual({ proceed: 3, rate_limit: 47 });
     const global = await Promise.all(contenders.map((s, i) => s.check(request({ target: targetOf(`I${i}/*`), dedupKey: null, now: T0 + 1 }))));
@@ -144,7 +152,7 @@ describeWithRedis('redis store on a real redis-server', () => {
 
   it('Redis killed mid-run: the next checks answer unavailable, carrying failOpen; a release fails loudly', async () => {
     const own = (await startRedisServer())!;
-    const store = createGuardStore({ redisUrl: own.url, keyPrefix: uniquePrefix() });
+    const store = redisStore(own.url);
     stores.push(store);
     const claim = await store.check(request());
     expect(claim.kind).toBe('proceed');
@@ -164,7 +172,9 @@ describeWithRedis('redis store on a real redis-server', () => {
 
   it('a server that stops answering: unavailable with cause "timeout", then recovers when it answers again', async () => {
     const own = (await startRedisServer())!;
-    const store = createGuardStore({ redisUrl: own.url, keyPrefix: uniquePrefix(), timeoutMs: 300 });
+    // The paused server never answers, so any deadline expires; the recovery (a new connection and
+    // one script call) must fit in it even on a loaded machine: seconds, not a production 500 ms.
+    const store = redisStore(own.url, { timeoutMs: 2_000 });
     stores.push(store);
     try {
       expect((await store.check(request({ dryRun: true }))).kind).toBe('proceed');
@@ -179,10 +189,26 @@ describeWithRedis('redis store on a real redis-server', () => {
     }
   });
 
+  it('an answer that arrived while the event loop was blocked past the deadline still counts', async () => {
+    const prefix = uniquePrefix();
+    const store = open(prefix, 1_000);
+    expect((await store.check(request({ dryRun: true }))).kind).toBe('proceed'); // connected
+    const verdict = store.check(request()); // sent: the script runs on the server at once
+    // Then this process is blocked (a GC pause, a CPU-starved container) until the server has
+    // answered and the deadline has passed. When the loop runs again, the expired timer comes
+    // before the socket's data: the answer must still win.
+    setImmediate(() => {
+      const deadlinePassed = Date.now() + 1_100;
+      while (server.cli('KEYS', `${prefix}*`) === ''); // the claim is written: the answer is on its way
+      while (Date.now() < deadlinePassed);
+    });
+    expect((await verdict).kind).toBe('proceed');
+  });
+
   it('a store that cannot connect at all answers unavailable', async () => {
     const own = (await startRedisServer())!;
     await own.stop();
-    const store = createGuardStore({ redisUrl: own.url });
+    const store = redisStore(own.url);
     stores.push(store);
     expect(await store.check(request())).toMatchObject({ kind: 'unavailable', failOpen: false, cause: 'ECONNREFUSED' });
   });
@@ -250,7 +276,7 @@ describeWithRedis('redis store with a password', () => {
 
   it('connects with the password from the URL (percent-encoded)', async () => {
     expect(server.url).toContain(encodeURIComponent(PASSWORD));
-    const store = createGuardStore({ redisUrl: server.url, keyPrefix: uniquePrefix() });
+    const store = redisStore(server.url);
     try {
       expect((await store.check(request())).kind).toBe('proceed');
     } finally {
@@ -262,7 +288,7 @@ describeWithRedis('redis store with a password', () => {
     const wrongPassword = 'Wr0ng-guard-password-9';
     const urls = [server.url.replace(encodeURIComponent(PASSWORD), wrongPassword), server.url.replace(`:${encodeURIComponent(PASSWORD)}@`, '')];
     for (const url of urls) {
-      const store = createGuardStore({ redisUrl: url });
+      const store = redisStore(url);
       const verdict = await store.check(request());
       expect(verdict).toMatchObject({ kind: 'unavailable', cause: 'auth_failed' });
       const lease = { id: 'x', target: targetOf('A/n1'), dedupKey: null, claimedAt: T0, cooldownUntil: T0 };
@@ -287,6 +313,9 @@ describeWithRedis('redis store with a password', () => {
   });
 });
 
+/** P-256 keys: generated at once, where an RSA key's prime search can take seconds on a busy machine. */
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
+
 describeWithRedis('redis store over TLS (rediss://)', () => {
   let server: RedisServerHandle;
   let dir: string;
@@ -296,8 +325,8 @@ describeWithRedis('redis store over TLS (rediss://)', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'guard-tls-'));
     const f = (name: string) => path.join(dir, name);
     const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=guard test CA', '-keyout', f('ca.key'), '-out', f('ca.crt'));
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server.key'), '-out', f('server.csr'));
+    openssl('req', '-x509', ...EC_KEY, '-nodes', '-days', '1', '-subj', '/CN=guard test CA', '-keyout', f('ca.key'), '-out', f('ca.crt'));
+    openssl('req', ...EC_KEY, '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server.key'), '-out', f('server.csr'));
     require('node:fs').writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
     openssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '1', '-extfile', f('ext.cnf'), '-out', f('server.crt'));
     ca = readFileSync(f('ca.crt'), 'utf8');
@@ -310,8 +339,8 @@ describeWithRedis('redis store over TLS (rediss://)', () => {
 
   it('connects with the CA given, and refuses a server it cannot verify', async () => {
     expect(server.url.startsWith('rediss://')).toBe(true);
-    const trusted = createGuardStore({ redisUrl: server.url, keyPrefix: uniquePrefix(), tlsCa: ca });
-    const untrusted = createGuardStore({ redisUrl: server.url, keyPrefix: uniquePrefix() });
+    const trusted = redisStore(server.url, { tlsCa: ca });
+    const untrusted = redisStore(server.url);
     try {
       expect((await trusted.check(request())).kind).toBe('proceed');
       const refused = await untrusted.check(request());
