@@ -29,6 +29,8 @@ export interface TargetJob {
   snapshot?: () => Promise<SessionSnapshot>;
   /** Until when the kill job may be followed (epoch ms). */
   jobDeadline: () => number;
+  /** First wait before polling the kill job (policy jobs.pollIntervalMs); later polls back off. */
+  jobPollMs?: number;
   now: () => number;
 }
 
@@ -49,7 +51,7 @@ export async function actOnTarget(job: TargetJob): Promise<Outcome> {
   if (stop) return decided({ ...base, ...stop }, verdict.kind === 'unavailable');
 
   const lease = verdict.kind === 'proceed' ? verdict.lease : null;
-  const notes: Pick<DecisionDraft, 'guard' | 'sessions'> = verdict.kind === 'unavailable' ? { guard: { failOpen: true, message: verdict.message } } : {};
+  const notes: Pick<DecisionDraft, 'guard' | 'sessions'> = verdict.kind === 'unavailable' ? { guard: { failOpen: true, message: verdict.message, cause: verdict.cause ?? null } } : {};
   let settled = false;
   let sent = false;
   const settle = async (effect: 'executed' | 'not_sent' | 'outcome_unknown') => {
@@ -68,7 +70,7 @@ export async function actOnTarget(job: TargetJob): Promise<Outcome> {
       return decided({ ...base, ...notes, dryRun: true, decision: 'dry_run', reason: dryRunReason(job.target), request: killRequest(job.target) });
     }
     sent = true;
-    const outcome = await killSessions(job.dcs(), job.target, job.jobDeadline());
+    const outcome = await killSessions(job.dcs(), job.target, job.jobDeadline(), job.jobPollMs);
     await settle(outcome.kind === 'executed' ? 'executed' : outcome.effect);
     if (outcome.kind === 'failed') {
       const draft: DecisionDraft = { ...base, ...notes, decision: 'failed', reason: failReason(outcome.error, outcome.effect), error: outcome.error.toInfo() };
@@ -117,7 +119,7 @@ function guardStop(verdict: GuardVerdict): Pick<DecisionDraft, 'decision' | 'rea
         decision: 'failed',
         reason: 'The guard store is unavailable; failing closed, no kill.',
         error: { code: 'GuardStoreUnavailable', message: 'guard store unavailable', httpStatus: null, requestId: null },
-        guard: { message: verdict.message, failOpen: false },
+        guard: { message: verdict.message, failOpen: false, cause: verdict.cause ?? null },
       };
   }
 }

@@ -85,6 +85,7 @@ export function prepareActor(inv: Invocation, loaded: LoadedPolicy, source: Sour
       guard: guard.value,
       dcs: () => client,
       jobDeadline: () => inv.jobDeadline(policy.jobs.waitSeconds),
+      jobPollMs: policy.jobs.pollIntervalMs,
       now: inv.now,
       ...snapshotOf(policy, target, () => client, inv),
     });

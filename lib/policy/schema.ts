@@ -188,7 +188,7 @@ function buildPolicySchema() {
 
   const jobsSchema = strict({
     waitSeconds: int(0, 900).default(30).describe('How long to follow the kill job (bounded by the remaining function time).'),
-    pollIntervalMs: int(100, 60000).default(1000).describe('Delay between two job status polls.'),
+    pollIntervalMs: int(100, 60000).default(1000).describe('Wait before the first poll of the kill job; later polls back off (doubling, at most 5 s).'),
   });
 
   const auditSchema = strict({

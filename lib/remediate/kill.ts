@@ -30,6 +30,7 @@ export async function killSessions(
   dcs: Pick<DcsClient, 'hangUpKillAllClients' | 'showJobInfo'>,
   target: Target,
   jobDeadline: number,
+  firstPollMs?: number,
 ): Promise<KillOutcome> {
   let jobId: string;
   try {
@@ -40,7 +41,7 @@ export async function killSessions(
     const error = isDcsError(e) ? e : new DcsError({ kind: 'outcome_unknown', code: 'InternalError', message: 'unexpected error while sending kill-all' });
     return { kind: 'failed', error, effect: effectOf(error) };
   }
-  const job = await waitForJob(dcs, jobId, jobDeadline);
+  const job = await waitForJob(dcs, jobId, jobDeadline, firstPollMs === undefined ? {} : { initialDelayMs: firstPollMs });
   return { kind: 'executed', jobId, job: { status: job.status, failReason: job.failReason } };
 }
 
