@@ -69,7 +69,7 @@ async function startOnce(command: string, port: number): Promise<RedisProcess> {
     if (pid !== undefined) untrack(pid);
     rmSync(dir, { recursive: true, force: true });
   });
-  await waitUntilReady(child);
+  await waitForRedisReady(child);
   return {
     host: LOOPBACK,
     port,
@@ -81,7 +81,8 @@ async function startOnce(command: string, port: number): Promise<RedisProcess> {
   };
 }
 
-function waitUntilReady(child: ChildProcess): Promise<void> {
+/** Resolves when a spawned redis-server (stdout piped) says it accepts connections; rejects if it exits first. */
+export function waitForRedisReady(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { waitForRedisReady } from '../../dev/emulator/redis-process';
 
 export interface RedisServerOptions {
   /** Sets --requirepass; the URL then carries it. */
@@ -99,7 +100,7 @@ async function startOnce(port: number, options: RedisServerOptions): Promise<Red
     started.delete(child);
     rmSync(dir, { recursive: true, force: true });
   });
-  await waitUntilReady(child);
+  await waitForRedisReady(child);
   const password = options.password ?? null;
   const auth = password ? `:${encodeURIComponent(password)}@` : '';
   const stopWith = (signal: NodeJS.Signals) => async () => {
@@ -122,23 +123,6 @@ async function startOnce(port: number, options: RedisServerOptions): Promise<Red
   };
 }
 
-function waitUntilReady(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        child.stdout?.off('data', onData);
-        child.stdout?.resume(); // keep draining so the server never blocks on a full pipe
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output.slice(-500)}`)));
-  });
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
