@@ -102,10 +102,13 @@ function guardStop(verdict: GuardVerdict): Pick<DecisionDraft, 'decision' | 'rea
     case 'cooldown':
       return {
         decision: 'skipped_cooldown',
-        reason: verdict.inProgress
-          ? 'Another invocation is acting on this target right now.'
-          : `The ${verdict.scope} is cooling down after a kill until ${new Date(verdict.until).toISOString()}.`,
-        guard: { ...verdict, until: new Date(verdict.until).toISOString() },
+        // The claim is taken before the kill: a concurrent invocation lands here too, `since` tells when.
+        reason: `The ${verdict.scope} is cooling down after a kill until ${new Date(verdict.until).toISOString()}.`,
+        guard: {
+          ...verdict,
+          until: new Date(verdict.until).toISOString(),
+          ...(verdict.since !== undefined ? { since: new Date(verdict.since).toISOString() } : {}),
+        },
       };
     case 'rate_limit':
       return {

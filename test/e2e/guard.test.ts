@@ -126,7 +126,7 @@ describeWithRedis('guard end to end: built alarm bundle, warm containers sharing
       const first = await run([instanceAlarm(1), instanceAlarm(2)], { guard: { cooldownSeconds: 1 }, concurrency: 2 });
       expect(decisions(first).sort()).toEqual(['executed', 'skipped_cooldown']);
       const skipped = first.audit.find((r) => r.decision === 'skipped_cooldown')!;
-      expect(Date.parse(skipped.guard.until) - skipped.guard.since).toBe(1000);
+      expect(Date.parse(skipped.guard.until) - Date.parse(skipped.guard.since)).toBe(1000);
 
       await sleepUntil(Date.parse(skipped.guard.until));
       const later = await run([instanceAlarm(3)], { guard: { cooldownSeconds: 1 } });
