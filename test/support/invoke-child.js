@@ -31,7 +31,9 @@ async function main() {
   };
   await Promise.all(Array.from({ length: job.concurrency || 1 }, worker));
   fs.writeFileSync(job.resultFile, JSON.stringify(results));
-  process.exit(0); // do not wait on a guard store's idle connection
+  // Exit without waiting on a guard store's idle connection, but only once stdout is flushed:
+  // writes to a pipe are asynchronous, and process.exit() would drop the audit lines still queued.
+  process.stdout.write('', () => process.exit(0));
 }
 
 main().catch((e) => {
