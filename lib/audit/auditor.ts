@@ -1,5 +1,5 @@
 import type { AuditRecord, DecisionKind, Trigger } from '../domain/types';
-import { redact } from './redact';
+import { containsAny, redact } from './redact';
 
 /** What a decision contributes; the auditor fills in the envelope fields. */
 export type DecisionDraft = Omit<AuditRecord, 'type' | 'time' | 'requestId' | 'trigger' | 'durationMs'> & {
@@ -55,19 +55,23 @@ export class Auditor {
 
   private write(draft: DecisionDraft, startedAt: number): AuditRecord {
     const finishedAt = this.now();
-    const record: AuditRecord = redact(
-      ordered({
-        type: 'audit',
-        time: new Date(finishedAt).toISOString(),
-        requestId: this.opts.requestId,
-        trigger: this.opts.trigger,
-        ...draft,
-        durationMs: Math.max(0, finishedAt - startedAt),
-      }),
-      this.opts.secrets ?? [],
-    );
+    let record = ordered({
+      type: 'audit',
+      time: new Date(finishedAt).toISOString(),
+      requestId: this.opts.requestId,
+      trigger: this.opts.trigger,
+      ...draft,
+      durationMs: Math.max(0, finishedAt - startedAt),
+    });
+    let line = JSON.stringify(record);
+    // The net is rarely needed: copy and mask only when a secret is actually in the line.
+    const secrets = this.opts.secrets ?? [];
+    if (containsAny(line, secrets)) {
+      record = redact(record, secrets);
+      line = JSON.stringify(record);
+    }
     this.records.push(record);
-    this.sink(JSON.stringify(record));
+    this.sink(line);
     return record;
   }
 }

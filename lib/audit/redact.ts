@@ -7,11 +7,20 @@ const MASK = '***';
  * never puts a secret in a record on purpose: this is the net under that rule.
  */
 export function redact<T>(value: T, secrets: readonly string[]): T {
-  const live = secrets.filter((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH);
+  const live = maskable(secrets);
   if (live.length === 0) return value;
   return JSON.parse(JSON.stringify(value), (_key, v: unknown) =>
     typeof v === 'string' ? maskAll(v, live) : v,
   ) as T;
+}
+
+/** True when the text holds one of the secrets long enough to be masked. */
+export function containsAny(text: string, secrets: readonly string[]): boolean {
+  return maskable(secrets).some((secret) => text.includes(secret));
+}
+
+function maskable(secrets: readonly string[]): string[] {
+  return secrets.filter((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH);
 }
 
 function maskAll(text: string, secrets: readonly string[]): string {
