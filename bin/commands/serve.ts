@@ -33,6 +33,10 @@ Options:
 
 ${EXIT_CODES_HELP}`;
 
+/** How long a failed start waits for the Ctrl-C that may have caused it (signal and child exit race). */
+const SIGNAL_GRACE_MS = 200;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** `work`, unless a second signal comes first (the first one only asks for a clean stop). */
 async function untilInsisted<T>(signals: StopSignals, work: Promise<T>): Promise<{ kind: 'done'; value: T } | { kind: 'insisted'; signal: StopSignal }> {
   const insisted = signals.again.then((signal) => ({ kind: 'insisted' as const, signal }));
@@ -95,7 +99,10 @@ export const serveCommand: Command = {
       if (!started.value.ok) {
         // startRunner has stopped what it started. A Ctrl-C during the start is why it failed
         // (e.g. a container that took the signal before it could ignore it): a clean stop.
-        if (asked.signal !== null) return stoppedWhileStarting(asked.signal, io);
+        // The group's Ctrl-C reaches us and the container at once, but the container's exit may be
+        // read first: give our own signal a moment to land before calling it a failure.
+        const signal = asked.signal ?? (await Promise.race([signals.first, sleep(SIGNAL_GRACE_MS).then(() => null)]));
+        if (signal !== null) return stoppedWhileStarting(signal, io);
         io.err(`serve: ${started.value.error.message}`);
         started.value.error.details.forEach((line) => io.err(`  ${line}`));
         return started.value.error.code === 'policy_invalid' ? EXIT.DECISION_FAILED : EXIT.CANNOT_RUN;
