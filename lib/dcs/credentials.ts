@@ -6,6 +6,7 @@
  * so an accidental log of a config object leaks nothing.
  */
 import { err, ok, type Result } from '../domain/types';
+import { fromContext } from '../fg/context';
 import type { Context } from '../fg/types';
 
 /** Where the credentials were found, in order of preference. */
@@ -72,14 +73,8 @@ const present = (value: string | undefined | null): string | null => {
 };
 
 /** Context methods are optional, and a misbehaving one must not crash config resolution. */
-function callContext(context: Context | undefined, read: (c: Context) => string | undefined): string | null {
-  if (!context) return null;
-  try {
-    return present(read(context));
-  } catch {
-    return null;
-  }
-}
+const callContext = (context: Context | undefined, read: (c: Context) => string | undefined): string | null =>
+  present(fromContext(context, read));
 
 /** An env pair: both or neither. Half a pair is reported, not silently skipped. */
 function fromEnvPair(env: Env, prefix: 'HUAWEICLOUD_SDK' | 'CLOUD_SDK', tokenVar: string | null): CredentialsResult | null {

@@ -1,9 +1,10 @@
 import { Auditor, type AuditSink, type DecisionDraft } from '../audit';
-import type { AuditRecord, Trigger } from '../domain/types';
+import type { AuditRecord, Rejection, Source, Trigger } from '../domain/types';
+import { fromContext } from '../fg/context';
 import type { ApigResponse, Context } from '../fg/types';
 import { Logger } from '../log/logger';
 import type { Container } from '../runtime/container';
-import type { Outcome } from './act';
+import { rejected, type Outcome } from './act';
 
 /** SMN waits 5 s for an HTTP answer: a webhook call must be done well before. */
 const APIG_BUDGET_MS = 4_000;
@@ -35,7 +36,7 @@ export class Invocation {
   ) {
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
-    const requestId = call(() => context?.getRequestID?.()) ?? null;
+    const requestId = fromContext(context, (c) => c.getRequestID?.()) ?? null;
     const secrets = container.secrets(context);
     this.auditor = new Auditor({ trigger: opts.trigger, requestId, secrets, now: this.now, ...(opts.sink ? { sink: opts.sink } : {}) });
     this.log = new Logger({ requestId }, secrets);
@@ -45,7 +46,7 @@ export class Invocation {
   jobDeadline(waitSeconds: number): number {
     const now = this.now();
     const limits = [now + waitSeconds * 1000];
-    const remaining = call(() => this.context?.getRemainingTimeInMilliSeconds?.());
+    const remaining = fromContext(this.context, (c) => c.getRemainingTimeInMilliSeconds?.());
     if (typeof remaining === 'number' && Number.isFinite(remaining)) limits.push(now + remaining - SAFETY_MARGIN_MS);
     if (this.opts.apig) limits.push(this.startedAt + APIG_BUDGET_MS);
     return Math.max(now, Math.min(...limits));
@@ -58,9 +59,8 @@ export class Invocation {
   }
 
   /** Audits input refused before any decision could be made. */
-  reject(status: number, draft: DecisionDraft): AuditRecord {
-    this.escalate(status);
-    return this.auditor.record(draft);
+  reject(rejection: Rejection, source?: Source): AuditRecord {
+    return this.auditor.record(rejected(this, rejection, source).draft);
   }
 
   /** A failure no redelivery can fix but that must not look like success (e.g. an invalid policy). */
@@ -77,13 +77,5 @@ export class Invocation {
       body: JSON.stringify(this.status >= 400 && this.status < 500 ? { error: results[0]?.reason ?? 'rejected', results } : { results }),
       isBase64Encoded: false,
     };
-  }
-}
-
-function call<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch {
-    return undefined;
   }
 }

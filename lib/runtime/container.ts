@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { createDcsClient, resolveDcsConfig, type DcsClient, type DcsError } from '../dcs';
 import type { Result } from '../domain/types';
+import { fromContext } from '../fg/context';
 import type { Context } from '../fg/types';
 import { createCertFetcher, readSmnAuthConfig, type CertFetcher, type SmnAuthConfig, type SmnConfigError } from '../auth';
 import { GuardError, guardStoreOptionsFromEnv, sharedGuardStore, type GuardStore } from '../guard';
@@ -48,33 +49,28 @@ export class Container {
     }
   }
 
-  /** Agency credentials rotate: a new key pair gets a new client, the same one reuses it. */
+  /** Agency credentials rotate: new credentials get a new client, the same ones reuse it. */
   dcs(context: Context | undefined): Result<DcsClient, DcsError> {
     const config = resolveDcsConfig(this.env, context);
     if (!config.ok) return config;
-    const key = `${config.value.endpoint}|${config.value.projectId}|${config.value.credentials.accessKey()}`;
+    // Held in memory only, never printed: the whole credential decides whether the signer is still right.
+    const key = [config.value.endpoint, config.value.projectId, ...config.value.credentials.secretValues()].join('\u0000');
     if (this.dcsClient?.key !== key) this.dcsClient = { key, client: createDcsClient(config.value) };
     return { ok: true, value: this.dcsClient.client };
   }
 
   /** Values that must never appear in output: every credential this container can see. */
   secrets(context: Context | undefined): string[] {
-    const fromContext = [context?.getSecuritySecretKey, context?.getSecurityToken, context?.getSecurityAccessKey]
-      .map((get) => safeCall(get, context))
-      .filter((v): v is string => !!v);
+    const agency = [
+      fromContext(context, (c) => c.getSecuritySecretKey?.()),
+      fromContext(context, (c) => c.getSecurityToken?.()),
+      fromContext(context, (c) => c.getSecurityAccessKey?.()),
+    ].filter((v): v is string => !!v);
     const fromEnv = ['HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'CLOUD_SDK_SK', 'HUAWEICLOUD_SDK_AK', 'CLOUD_SDK_AK']
       .map((name) => this.env[name])
       .filter((v): v is string => !!v);
-    return [...fromContext, ...fromEnv];
+    return [...agency, ...fromEnv];
   }
 }
 
 const SMN_VARIABLES = ['SMN_SIGNING_CERT', 'SMN_CERT_HOSTS', 'SMN_CONFIRM_HOSTS', 'SMN_MAX_AGE_SECONDS', 'SMN_TOPIC_URNS', 'SMN_ALLOW_UNSIGNED', 'DCS_REGION'];
-
-function safeCall(fn: (() => string) | undefined, self: unknown): string | undefined {
-  try {
-    return fn?.call(self);
-  } catch {
-    return undefined;
-  }
-}
