@@ -120,6 +120,9 @@ export interface Rejection {
   reason: string;
 }
 
+/** A rejection as the audit record's `error` field shows it. */
+export const rejectionInfo = (r: Rejection): ErrorInfo => ({ code: r.code, message: r.reason, httpStatus: r.status, requestId: null });
+
 /** A tiny Result type: errors are values, not thrown strings. */
 export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
 

@@ -1,6 +1,6 @@
 import type { DecisionDraft } from '../audit';
 import { DcsError, type DcsClient } from '../dcs';
-import type { ErrorInfo, Source, Target } from '../domain/types';
+import { rejectionInfo, type ErrorInfo, type Rejection, type Source, type Target } from '../domain/types';
 import type { GuardSettings, GuardStore, GuardVerdict } from '../guard';
 import { killRequest, killSessions } from '../remediate';
 import type { SessionSnapshot } from '../snapshot';
@@ -14,6 +14,12 @@ export interface Outcome {
 
 export const decided = (draft: DecisionDraft, redeliveryHelps = false): Outcome => ({ draft, redeliveryHelps });
 
+/** Refused input: a `rejected` decision whose status (4xx) weighs on the HTTP answer. */
+export function rejected(inv: { escalate(status: number): void }, rejection: Rejection, source?: Source): Outcome {
+  inv.escalate(rejection.status);
+  return decided({ decision: 'rejected', reason: rejection.reason, error: rejectionInfo(rejection), ...(source ? { source } : {}) });
+}
+
 /** Everything needed to decide and act on one target. */
 export interface TargetJob {
   target: Target;
@@ -23,8 +29,8 @@ export interface TargetJob {
   dryRun: boolean;
   guardSettings: GuardSettings;
   guard: GuardStore;
-  /** Lazily resolved: a decision that stops at the guard never loads the SDK. */
-  dcs: () => DcsClient;
+  /** Building the client loads nothing: the SDK is loaded on its first call, past the guard. */
+  dcs: DcsClient;
   /** Who is connected, recorded before the kill (and in dry runs); absent when the policy turns it off. */
   snapshot?: () => Promise<SessionSnapshot>;
   /** Until when the kill job may be followed (epoch ms). */
@@ -60,7 +66,7 @@ export async function actOnTarget(job: TargetJob): Promise<Outcome> {
   };
 
   try {
-    const check = await preflight(job.dcs(), job.target.instanceId);
+    const check = await preflight(job.dcs, job.target.instanceId);
     if (!check.ok) {
       await settle('not_sent');
       return decided({ ...base, ...notes, decision: 'skipped_precondition', reason: check.reason });
@@ -70,7 +76,7 @@ export async function actOnTarget(job: TargetJob): Promise<Outcome> {
       return decided({ ...base, ...notes, dryRun: true, decision: 'dry_run', reason: dryRunReason(job.target), request: killRequest(job.target) });
     }
     sent = true;
-    const outcome = await killSessions(job.dcs(), job.target, job.jobDeadline(), job.jobPollMs);
+    const outcome = await killSessions(job.dcs, job.target, job.jobDeadline(), job.jobPollMs);
     await settle(outcome.kind === 'executed' ? 'executed' : outcome.effect);
     if (outcome.kind === 'failed') {
       const draft: DecisionDraft = { ...base, ...notes, decision: 'failed', reason: failReason(outcome.error, outcome.effect), error: outcome.error.toInfo() };

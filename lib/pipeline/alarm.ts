@@ -2,11 +2,11 @@ import { authenticateSmnMessage, confirmSubscription } from '../auth';
 import type { AlarmSource } from '../domain/types';
 import { parseAlarmMessage, readAlarmEvent, toDelivery, type AlarmSignal, type SmnDelivery } from '../events';
 import type { SmnHttpMessage } from '../fg/types';
-import { isInstanceAllowed, matchAlarmRule, type LoadedPolicy } from '../policy';
+import { isInstanceAllowed, matchAlarmRule } from '../policy';
 import { targetsForAlarm } from '../targets';
-import { decided, type Outcome } from './act';
+import { decided, rejected, type Outcome } from './act';
 import type { Invocation } from './invocation';
-import { configFailure, prepareActor, safely } from './common';
+import { configFailure, decideAndAudit, prepareActor } from './common';
 
 /**
  * The alarm story: read the event → authenticate what needs it → for each
@@ -15,7 +15,7 @@ import { configFailure, prepareActor, safely } from './common';
 export async function runAlarm(event: unknown, inv: Invocation): Promise<void> {
   const form = readAlarmEvent(event);
   if (!form.ok) {
-    inv.reject(form.error.status, { decision: 'rejected', reason: form.error.reason, error: rejectionInfo(form.error) });
+    inv.reject(form.error);
     return;
   }
   if (form.value.form === 'smn-trigger') {
@@ -36,12 +36,7 @@ async function authenticated(message: SmnHttpMessage, inv: Invocation): Promise<
   }
   const auth = await authenticateSmnMessage(message, config.value, { now: inv.now(), fetchCert: inv.container.certFetcher });
   if (!auth.ok) {
-    inv.reject(auth.error.status, {
-      decision: 'rejected',
-      reason: auth.error.reason,
-      source: sourceOf(toDelivery(message), null),
-      error: rejectionInfo(auth.error),
-    });
+    inv.reject(auth.error, sourceOf(toDelivery(message), null));
     return false;
   }
   if (!auth.value.authenticated) {
@@ -54,10 +49,7 @@ async function authenticated(message: SmnHttpMessage, inv: Invocation): Promise<
 
 /** `signed` is the SMN HTTP message a delivery came in, when it came over HTTP (needed to confirm a subscription). */
 async function handleDelivery(delivery: SmnDelivery, signed: SmnHttpMessage | null, inv: Invocation): Promise<void> {
-  const begin = inv.auditor.begin();
-  const outcomes = await safely(() => decideDelivery(delivery, signed, inv), { source: sourceOf(delivery, null) });
-  // The first outcome is timed from the start of the delivery; each further target is its own decision.
-  outcomes.forEach((outcome, i) => inv.settle(i === 0 ? begin : inv.auditor.begin(), outcome));
+  await decideAndAudit(inv, () => decideDelivery(delivery, signed, inv), sourceOf(delivery, null));
 }
 
 async function decideDelivery(delivery: SmnDelivery, signed: SmnHttpMessage | null, inv: Invocation): Promise<Outcome[]> {
@@ -68,10 +60,7 @@ async function decideDelivery(delivery: SmnDelivery, signed: SmnHttpMessage | nu
   }
 
   const parsed = parseAlarmMessage(delivery.message);
-  if (!parsed.ok) {
-    inv.escalate(parsed.error.status);
-    return [decided({ decision: 'rejected', reason: parsed.error.reason, source: sourceOf(delivery, null), error: rejectionInfo(parsed.error) })];
-  }
+  if (!parsed.ok) return [rejected(inv, parsed.error, sourceOf(delivery, null))];
   if (parsed.value.kind === 'not_alarm') {
     return [decided({ decision: 'skipped_no_rule', reason: `Not a Cloud Eye alarm: ${parsed.value.reason}`, source: sourceOf(delivery, null) })];
   }
@@ -81,7 +70,7 @@ async function decideDelivery(delivery: SmnDelivery, signed: SmnHttpMessage | nu
 async function decideAlarm(alarm: AlarmSignal, delivery: SmnDelivery, inv: Invocation): Promise<Outcome[]> {
   const source = sourceOf(delivery, alarm);
   const loaded = inv.container.policy();
-  if (!loaded.ok) return [policyFailure(inv, loaded.error.format(), source)];
+  if (!loaded.ok) return [configFailure(inv, 'PolicyInvalid', loaded.error.format(), source)];
   const { policy } = loaded.value;
 
   const rule = matchAlarmRule(policy, alarm);
@@ -128,16 +117,9 @@ async function confirm(delivery: SmnDelivery, signed: SmnHttpMessage | null, inv
     return decided({ decision: 'subscription_confirmed', reason: `Confirmed the subscription to ${delivery.topicUrn ?? 'the topic'}.`, source });
   }
   const error = result.error;
-  if ('status' in error && typeof error.status === 'number' && 'reason' in error) {
-    inv.escalate(error.status);
-    return decided({ decision: 'rejected', reason: error.reason, source, error: rejectionInfo(error) });
-  }
-  const info = error as import('../domain/types').ErrorInfo;
-  return decided({ decision: 'failed', reason: `Subscription confirmation failed: ${info.message}`, source, error: info }, true);
-}
-
-function policyFailure(inv: Invocation, message: string, source: AlarmSource): Outcome {
-  return configFailure(inv, 'PolicyInvalid', message, source);
+  // A Rejection (refused before any request) has a reason; an ErrorInfo (the GET failed) has a message.
+  if ('reason' in error) return rejected(inv, error, source);
+  return decided({ decision: 'failed', reason: `Subscription confirmation failed: ${error.message}`, source, error }, true);
 }
 
 function noRuleReason(alarm: AlarmSignal): string {
@@ -161,8 +143,4 @@ function sourceOf(delivery: SmnDelivery, alarm: AlarmSignal | null): AlarmSource
     smnMessageId: delivery.messageId,
     topicUrn: delivery.topicUrn,
   };
-}
-
-function rejectionInfo(r: { status: number; code: string; reason: string }) {
-  return { code: r.code, message: r.reason, httpStatus: r.status, requestId: null };
 }

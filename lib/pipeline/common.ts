@@ -21,8 +21,18 @@ export function configFailure(inv: Invocation, code: string, message: string, so
   });
 }
 
-/** Runs one decision step; an unexpected exception becomes a `failed` decision, never an escaped error. */
-export async function safely(step: () => Promise<Outcome[]>, context: { source?: Source }): Promise<Outcome[]> {
+/**
+ * Runs one decision step and audits what it decided: the first outcome timed
+ * from the start of the step, each further target as its own decision.
+ */
+export async function decideAndAudit(inv: Invocation, step: () => Promise<Outcome[]>, source: Source): Promise<void> {
+  const begin = inv.auditor.begin();
+  const outcomes = await safely(step, { source });
+  outcomes.forEach((outcome, i) => inv.settle(i === 0 ? begin : inv.auditor.begin(), outcome));
+}
+
+/** An unexpected exception becomes a `failed` decision, never an escaped error. */
+async function safely(step: () => Promise<Outcome[]>, context: { source?: Source }): Promise<Outcome[]> {
   try {
     return await step();
   } catch (e) {
@@ -44,13 +54,13 @@ function guardSettingsOf({ policy }: LoadedPolicy): GuardSettings {
  * The session snapshot step, when the policy wants one: bounded by its own
  * budget and by the invocation's (a snapshot never delays the kill past it).
  */
-function snapshotOf(policy: Policy, target: Target, dcs: () => DcsClient, inv: Invocation): Pick<TargetJob, 'snapshot'> {
+function snapshotOf(policy: Policy, target: Target, dcs: DcsClient, inv: Invocation): Pick<TargetJob, 'snapshot'> {
   const { snapshotSessions, snapshotMaxNodes, snapshotBudgetMs } = policy.audit;
   if (!snapshotSessions || snapshotBudgetMs <= 0) return {};
   return {
     snapshot: () => {
       const budgetMs = Math.min(snapshotBudgetMs, Math.max(0, inv.jobDeadline(policy.jobs.waitSeconds) - inv.now()) / 2);
-      return takeSessionSnapshot(dcs(), target, { maxNodes: snapshotMaxNodes, budgetMs: Math.max(1, Math.floor(budgetMs)), now: inv.now });
+      return takeSessionSnapshot(dcs, target, { maxNodes: snapshotMaxNodes, budgetMs: Math.max(1, Math.floor(budgetMs)), now: inv.now });
     },
   };
 }
@@ -76,18 +86,19 @@ export function prepareActor(inv: Invocation, loaded: LoadedPolicy, source: Sour
   const guard = inv.container.guard(policy.guard.storeTimeoutMs);
   if (!guard.ok) return { ok: false, error: configFailure(inv, 'GuardConfigInvalid', guard.error.message, source) };
   const client = dcs.value;
+  const guardSettings = guardSettingsOf(loaded);
   const act = (target: Target, how: ActOptions) =>
     actOnTarget({
       target,
       source,
       ...how,
-      guardSettings: guardSettingsOf(loaded),
+      guardSettings,
       guard: guard.value,
-      dcs: () => client,
+      dcs: client,
       jobDeadline: () => inv.jobDeadline(policy.jobs.waitSeconds),
       jobPollMs: policy.jobs.pollIntervalMs,
       now: inv.now,
-      ...snapshotOf(policy, target, () => client, inv),
+      ...snapshotOf(policy, target, client, inv),
     });
   return { ok: true, value: { dcs: client, act } };
 }

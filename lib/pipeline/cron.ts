@@ -3,7 +3,7 @@ import { readTimerEvent } from '../events';
 import { isInstanceAllowed, resolveSchedule } from '../policy';
 import { targetsForSchedule } from '../targets';
 import { decided, type Outcome } from './act';
-import { configFailure, prepareActor, safely } from './common';
+import { configFailure, decideAndAudit, prepareActor } from './common';
 import type { Invocation } from './invocation';
 
 /**
@@ -13,19 +13,13 @@ import type { Invocation } from './invocation';
 export async function runCron(event: unknown, inv: Invocation): Promise<void> {
   const timer = readTimerEvent(event);
   if (!timer.ok) {
-    inv.reject(timer.error.status, {
-      decision: 'rejected',
-      reason: timer.error.reason,
-      error: { code: timer.error.code, message: timer.error.reason, httpStatus: timer.error.status, requestId: null },
-    });
+    inv.reject(timer.error);
     return;
   }
   const source: ScheduleSource & { schedule: string } = { schedule: timer.value.schedule, triggerName: timer.value.triggerName };
   // A timer tick redelivered by the platform must not kill twice.
   const tick = timer.value.time ?? null;
-  const begin = inv.auditor.begin();
-  const outcomes = await safely(() => decideSchedule(source, tick, inv), { source });
-  outcomes.forEach((outcome, i) => inv.settle(i === 0 ? begin : inv.auditor.begin(), outcome));
+  await decideAndAudit(inv, () => decideSchedule(source, tick, inv), source);
 }
 
 async function decideSchedule(source: ScheduleSource & { schedule: string }, tick: string | null, inv: Invocation): Promise<Outcome[]> {
