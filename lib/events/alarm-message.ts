@@ -113,9 +113,10 @@ function detectFormat(body: unknown): Result<Format, string> {
 export function parseAlarmTime(text: string | null | undefined): number | null {
   const m = /^(\d{4})\/(\d{1,2})\/(\d{1,2}) (\d{1,2}):(\d{2}):(\d{2}) GMT([+-])(\d{1,2}):?(\d{2})$/.exec(text ?? '');
   if (m === null) return null;
-  const [, y, mo, d, h, mi, s, sign, oh, om] = m.map(Number);
+  const [, y, mo, d, h, mi, s, , oh, om] = m.map(Number);
+  const sign = m[7] === '-' ? -1 : 1;
   const local = Date.UTC(y!, mo! - 1, d!, h!, mi!, s!);
-  const offsetMs = ((oh! * 60 + om!) * 60_000) * (m[7] === '-' ? -1 : 1);
+  const offsetMs = (oh! * 60 + om!) * 60_000 * sign;
   const result = local - offsetMs;
   return Number.isFinite(result) ? result : null;
 }
