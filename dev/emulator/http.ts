@@ -19,8 +19,9 @@ export function newRequestId(): string {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
-  if (status === 204) {
-    res.writeHead(204, extraHeaders);
+  // 204, and answers without a body (Cloud Eye's 201 to metric data).
+  if (status === 204 || body === undefined) {
+    res.writeHead(status, { ...(status === 204 ? {} : { 'Content-Length': 0 }), ...extraHeaders });
     res.end();
     return;
   }

@@ -1,22 +1,31 @@
 /**
- * The six DCS calls the project uses, as route patterns and handlers over EmulatorState.
+ * The six DCS calls the project uses, and the SMN / Cloud Eye calls of the decision sinks
+ * (notify-routes.ts), as route patterns and handlers over EmulatorState.
  * Handlers get an authenticated, parsed request and return a status and a JSON body; they
  * never touch the socket (server.ts owns HTTP, auth and faults).
  */
 import { err, ok, type Result } from '../../lib/domain/types';
 import { DcsErrors, type ApiError } from './errors';
+import { createMetricData, publishMessage } from './notify-routes';
 import type { QueryParams } from './signature';
 import { supportsSessionManagement, type EmulatorState, type Instance } from './state';
 
 /** Official SDK method names, used in recorded requests and fault rules. */
-export const OPERATIONS = ['hangUpKillAllClients', 'showJobInfo', 'showInstance', 'showNodesInformation', 'scanClients', 'listClients'] as const;
+export const OPERATIONS = [
+  'hangUpKillAllClients', 'showJobInfo', 'showInstance', 'showNodesInformation', 'scanClients', 'listClients',
+  'publishMessage', 'createMetricData',
+] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 interface Route {
   operation: Operation;
   method: 'GET' | 'POST';
-  /** Path segments after /v2/{project_id}/; ':name' captures one segment. */
+  /** The API version segment before {project_id}: v2 (DCS, SMN) or V1.0 (Cloud Eye). */
+  version?: 'v2' | 'V1.0';
+  /** Path segments after /<version>/{project_id}/; ':name' captures one segment. */
   pattern: string[];
+  /** Body size cap when larger than the server's default (SMN messages up to 256 KB, Cloud Eye requests up to 512 KB). */
+  maxBodyBytes?: number;
   /** Whether a JSON body is read (GET bodies are ignored, as the gateway does). */
   hasBody: boolean;
   handle: (req: RouteRequest) => Promise<RouteResponse>;
@@ -53,16 +62,20 @@ const ROUTES: Route[] = [
   { operation: 'showNodesInformation', method: 'GET', pattern: ['instances', ':instance_id', 'logical-nodes'], hasBody: false, handle: showNodes },
   { operation: 'scanClients', method: 'POST', pattern: ['instances', ':instance_id', 'clients'], hasBody: true, handle: scanClients },
   { operation: 'listClients', method: 'GET', pattern: ['instances', ':instance_id', 'clients'], hasBody: false, handle: listClients },
+  { operation: 'publishMessage', method: 'POST', pattern: ['notifications', 'topics', ':topic_urn', 'publish'], hasBody: true, maxBodyBytes: 300 * 1024, handle: publishMessage },
+  { operation: 'createMetricData', method: 'POST', version: 'V1.0', pattern: ['metric-data'], hasBody: true, maxBodyBytes: 520 * 1024, handle: createMetricData },
 ];
+
+const VERSIONS: ReadonlySet<string> = new Set(['v2', 'V1.0']);
 
 /** Finds the route of a raw path; path segments are compared undecoded, as ids never need escaping. */
 export function matchRoute(method: string, rawPath: string): MatchedRoute | null {
   const segments = rawPath.split('/');
-  if (segments[0] !== '' || segments[1] !== 'v2' || segments[2] === undefined || segments[2] === '') return null;
+  if (segments[0] !== '' || !VERSIONS.has(segments[1] ?? '') || segments[2] === undefined || segments[2] === '') return null;
   const projectId = segments[2];
   const rest = segments.slice(3);
   for (const route of ROUTES) {
-    if (route.method !== method.toUpperCase() || route.pattern.length !== rest.length) continue;
+    if (route.method !== method.toUpperCase() || (route.version ?? 'v2') !== segments[1] || route.pattern.length !== rest.length) continue;
     const params: Record<string, string> = {};
     const ok = route.pattern.every((p, i) => {
       const seg = rest[i] ?? '';
@@ -77,10 +90,10 @@ export function matchRoute(method: string, rawPath: string): MatchedRoute | null
   return null;
 }
 
-/** The {project_id} segment of a /v2 path, for the project-scope check of unmatched paths too. */
+/** The {project_id} segment of a /v2 (or /V1.0) path, for the project-scope check of unmatched paths too. */
 export function projectIdOfPath(rawPath: string): string | undefined {
   const segments = rawPath.split('/');
-  return segments[1] === 'v2' && segments[2] ? segments[2] : undefined;
+  return VERSIONS.has(segments[1] ?? '') && segments[2] ? segments[2] : undefined;
 }
 
 const fail = (e: ApiError): RouteResponse => ({ status: e.status, body: { error_code: e.error_code, error_msg: e.error_msg } });

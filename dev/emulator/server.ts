@@ -1,6 +1,7 @@
 /**
  * The DCS API emulator: a real HTTP server on loopback that checks SDK-HMAC-SHA256 signatures,
- * serves the six DCS calls over seeded state, records every request and injects faults.
+ * serves the six DCS calls over seeded state (and SMN publish and Cloud Eye metric data for the
+ * decision sinks: notify-routes.ts), records every request and injects faults.
  *
  * One DCS request goes through, in order:
  *   read body (size cap) -> match route -> verify signature and project -> RECORD
@@ -187,7 +188,8 @@ class DcsHandler {
     const match = matchRoute(method, path);
     const key: RequestKey = { operation: match?.route.operation ?? 'unknown', method, path };
 
-    const read = await readBody(req, this.settings.maxBodyBytes);
+    const maxBodyBytes = match?.route.maxBodyBytes ?? this.settings.maxBodyBytes;
+    const read = await readBody(req, maxBodyBytes);
     const raw = read.ok ? read.raw : Buffer.alloc(0);
     const auth = this.authenticate(method, url, req.headers, raw, path);
     const json = parseJson(raw);
@@ -213,7 +215,7 @@ class DcsHandler {
     const answerError = (e: ApiError | AuthFailure): void =>
       'errorCode' in e ? answer(e.status, { error_code: e.errorCode, error_msg: e.errorMsg }) : answer(e.status, { error_code: e.error_code, error_msg: e.error_msg });
 
-    if (!read.ok) return answerError(DcsErrors.bodyTooLarge(this.settings.maxBodyBytes));
+    if (!read.ok) return answerError(DcsErrors.bodyTooLarge(maxBodyBytes));
     if (await this.applyFault(this.faults.planFor(key), req, answer)) {
       if (record.status === null) this.settings.onRequest(record);
       return;

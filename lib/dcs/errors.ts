@@ -139,10 +139,19 @@ interface SdkFailure {
   requestId: string | null;
 }
 
-export function mapSdkError(error: unknown, operation: string, secrets: readonly string[]): DcsError {
+/** Which service answered, for the messages: DCS by default; SMN and Cloud Eye for the sinks. */
+export interface ServiceLabel {
+  name: string;
+  /** The settings that choose its endpoint, named when it answers a redirect. */
+  endpointSettings: string;
+}
+
+export const DCS_SERVICE: ServiceLabel = { name: 'DCS', endpointSettings: 'DCS_ENDPOINT/DCS_REGION' };
+
+export function mapSdkError(error: unknown, operation: string, secrets: readonly string[], service: ServiceLabel = DCS_SERVICE): DcsError {
   if (isDcsError(error)) return error;
   const failure = readSdkFailure(error, secrets);
-  if (failure.status !== null) return fromHttpStatus(failure, failure.status, operation);
+  if (failure.status !== null) return fromHttpStatus(failure, failure.status, operation, service);
   if (CONFIG_ERROR_NAMES.has(failure.name)) {
     return configError('sdk_config', `${operation} not sent: ${failure.detail}`);
   }
@@ -165,14 +174,14 @@ function readSdkFailure(error: unknown, secrets: readonly string[]): SdkFailure 
   };
 }
 
-function fromHttpStatus(f: SdkFailure, status: number, operation: string): DcsError {
+function fromHttpStatus(f: SdkFailure, status: number, operation: string, service: ServiceLabel): DcsError {
   const code = f.serviceCode ?? `http_${status}`;
   const base = { code, httpStatus: status, requestId: f.requestId };
   const said = `HTTP ${status}${f.serviceCode ? ` ${f.serviceCode}` : ''}: ${f.detail}`;
   if (status >= 300 && status < 400) {
     // A redirect is never followed (maxRedirects 0): a re-sent POST would lose its signature.
     // The endpoint is wrong, not the service busy: rejected, not retried.
-    return new DcsError({ ...base, code: 'unexpected_redirect', kind: 'rejected', message: `${operation} rejected: the endpoint answered a redirect (HTTP ${status}), not followed; check DCS_ENDPOINT/DCS_REGION` });
+    return new DcsError({ ...base, code: 'unexpected_redirect', kind: 'rejected', message: `${operation} rejected: the endpoint answered a redirect (HTTP ${status}), not followed; check ${service.endpointSettings}` });
   }
   if (status === 401 || status === 403) {
     return new DcsError({ ...base, kind: 'unauthorized', message: `${operation} unauthorized (${said}); check the credentials and the IAM permissions of the agency` });
@@ -181,9 +190,9 @@ function fromHttpStatus(f: SdkFailure, status: number, operation: string): DcsEr
     return new DcsError({ ...base, kind: 'throttled', message: `${operation} throttled (${said})` });
   }
   if (status >= 400 && status < 500) {
-    return new DcsError({ ...base, kind: 'rejected', message: `${operation} rejected by DCS (${said})` });
+    return new DcsError({ ...base, kind: 'rejected', message: `${operation} rejected by ${service.name} (${said})` });
   }
-  return new DcsError({ ...base, kind: 'server', message: `${operation} failed on the DCS side (${said})` });
+  return new DcsError({ ...base, kind: 'server', message: `${operation} failed on the ${service.name} side (${said})` });
 }
 
 /** Connect-phase failures: the request never left, so re-sending cannot double-apply. */

@@ -1,6 +1,7 @@
 /**
  * Loads @huaweicloud/huaweicloud-sdk-core on first use, silenced, and builds
- * one HcClient per DcsClient with every sdk-core trap handled
+ * one HcClient per service client (DCS, and SMN / Cloud Eye for the
+ * notification and metric sinks) with every sdk-core trap handled
  * (reference/sdk-core.md):
  *
  * - cold start: core costs 130-230 ms to load (axios, log4js, lodash, moment).
@@ -42,7 +43,8 @@ export interface TransportRequest {
   url: string;
   pathParams: Record<string, string>;
   queryParams: Record<string, string | number>;
-  body?: Record<string, unknown>;
+  /** An object (DCS, SMN) or an array (Cloud Eye metric data). */
+  body?: Record<string, unknown> | unknown[];
   timeoutMs: number;
   /**
    * Open a new connection instead of reusing a pooled keep-alive one. A pooled
@@ -66,7 +68,7 @@ interface CoreRequestOptions {
   pathParams: Record<string, string>;
   queryParams: Record<string, string | number>;
   headers: Record<string, string>;
-  data?: Record<string, unknown>;
+  data?: Record<string, unknown> | unknown[];
   axiosRequestConfig: Record<string, unknown>;
 }
 
@@ -123,8 +125,11 @@ function muteInstanceLoggers(hcClient: unknown): void {
   if (hc.httpClient && hc.httpClient._logger !== undefined) hc.httpClient._logger = silentLogger;
 }
 
+/** What signing and sending to one service needs: the DCS client's config is one. */
+export type CoreEndpointConfig = Pick<DcsClientConfig, 'endpoint' | 'projectId' | 'credentials' | 'timeoutMs'>;
+
 /** One HcClient, signing with the config's credentials for its single endpoint. */
-export function buildCoreTransport(config: DcsClientConfig, userAgent: string): CoreTransport {
+export function buildCoreTransport(config: CoreEndpointConfig, userAgent: string): CoreTransport {
   const { ClientBuilder, BasicCredentials, freshAgents } = loadCore();
   const credentials = new BasicCredentials()
     .withAk(config.credentials.accessKey())
@@ -152,7 +157,7 @@ export function buildCoreTransport(config: DcsClientConfig, userAgent: string): 
         pathParams: { ...request.pathParams },
         queryParams: { ...request.queryParams },
         headers: {},
-        ...(request.body !== undefined ? { data: { ...request.body } } : {}),
+        ...(request.body !== undefined ? { data: Array.isArray(request.body) ? [...request.body] : { ...request.body } } : {}),
         axiosRequestConfig: { ...axiosDefaults, timeout: request.timeoutMs, ...(request.freshConnection ? freshAgents : {}) },
       }),
   };

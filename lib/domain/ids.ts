@@ -10,15 +10,19 @@ export const UUID_SOURCE = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 /** A UUID in any case (DCS instance ids; kept as given). */
 export const UUID = new RegExp(`^${UUID_SOURCE}$`, 'i');
 
+/** 32 hex digits (project ids), for building a RegExp. */
+export const HEX32_SOURCE = '[0-9a-fA-F]{32}';
+
 /** 32 hex digits in any case (project ids). */
-export const HEX32 = /^[0-9a-f]{32}$/i;
+export const HEX32 = new RegExp(`^${HEX32_SOURCE}$`);
 
 /**
  * Huawei Cloud region ids: two letters, lower-case words, a number (cn-north-4, ap-southeast-1,
  * eu-west-101, sa-brazil-1, ae-ad-1). Never '/', '.', upper case or spaces: a region goes into
  * host names (dcs.<region>.myhuaweicloud.com) and must not be able to change them.
  */
-export const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+export const REGION_SOURCE = '[a-z]{2}(?:-[a-z]+)+-\\d+';
+export const REGION = new RegExp(`^${REGION_SOURCE}$`);
 
 /**
  * The characters of a token that can go into a URL path or a key unencoded: letters, digits,

@@ -8,7 +8,8 @@
  * and weaken a guard.
  */
 import * as z from 'zod';
-import { safeToken, UUID_SOURCE } from '../domain/ids';
+import { HEX32_SOURCE, REGION_SOURCE, safeToken, UUID_SOURCE } from '../domain/ids';
+import { DECISION_KINDS, type DecisionKind } from '../domain/types';
 
 // ---------------------------------------------------------------------------
 // Building blocks
@@ -74,6 +75,19 @@ const INSTANCE_PATTERN = new RegExp(`^(?:${UUID_SOURCE}|[0-9a-f?-]*[*?][0-9a-f*?
 
 export const ALARM_FORMATS = ['classic', 'templated'] as const;
 export const SCOPES = ['auto', 'node', 'instance'] as const;
+/** Webhook payload formats: the audit record as JSON, or a chat robot's message format. */
+export const WEBHOOK_FORMATS = ['generic', 'feishu', 'dingtalk', 'wecom', 'slack'] as const;
+/** Formats with a published signing scheme; for wecom and slack the URL itself is the secret. */
+export const SIGNED_WEBHOOK_FORMATS: readonly WebhookFormat[] = ['generic', 'feishu', 'dingtalk'];
+/** Decisions that notify unless the policy says otherwise: what was done, what failed, the breaker opening. */
+export const DEFAULT_NOTIFY_ON = ['executed', 'failed', 'skipped_rate_limit'] as const;
+/** SMN topic URN: urn:smn:<region>:<project id>:<topic name> (topic names: letters, digits, - and _, at most 255). */
+export const SMN_TOPIC_URN = new RegExp(`^urn:smn:(${REGION_SOURCE}):(${HEX32_SOURCE}):([A-Za-z0-9][A-Za-z0-9_-]{0,254})$`);
+/** An environment variable name (upper case by convention on FunctionGraph). */
+const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
+/** Cloud Eye custom namespace: "service.item", 3-32 characters, starting with a letter; SYS/AGT/SRE are the platform's. */
+const CES_NAMESPACE = /^(?=.{3,32}$)[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
+const RESERVED_NAMESPACE = /^(SYS|AGT|SRE)\./i;
 /** The Cloud Eye namespace of DCS metrics; classic alarms must carry it unless a rule says otherwise. */
 export const DCS_NAMESPACE = 'SYS.DCS';
 
@@ -197,6 +211,56 @@ function buildPolicySchema() {
     snapshotBudgetMs: int(0, 30000).default(1500).describe('Time the snapshot may take; the kill never waits longer.'),
   });
 
+  const decisionKinds = z
+    .array(z.enum(DECISION_KINDS as unknown as [DecisionKind, ...DecisionKind[]]))
+    .min(1, { error: 'List at least one decision, or leave the field out for the default' })
+    .refine(distinct, { error: 'A decision is listed twice' });
+
+  const webhookSchema = strict({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/).optional()
+      .describe('Shown in log lines instead of the URL (default: the format and the position in the list).'),
+    url: z.string().refine(isWebhookUrl, { error: WEBHOOK_URL_RULE }).optional()
+      .describe('The webhook URL. Its path and query often hold the robot\'s key: prefer urlEnv to keep it out of the policy.'),
+    urlEnv: z.string().regex(ENV_NAME, { error: 'Expected an environment variable name like NOTIFY_WEBHOOK_URL' }).optional()
+      .describe('Name of the environment variable that holds the webhook URL (kept out of the policy, e.g. in an encrypted FunctionGraph variable).'),
+    format: z.enum(WEBHOOK_FORMATS).default('generic').describe(
+      'generic: the audit record as JSON (X-Signature HMAC-SHA256 when signed); feishu, dingtalk, wecom, slack: the chat robot\'s message format.',
+    ),
+    secretEnv: z.string().regex(ENV_NAME, { error: 'Expected an environment variable name like NOTIFY_WEBHOOK_SECRET' }).optional()
+      .describe('Name of the environment variable holding the signing secret (generic, feishu, dingtalk). The secret itself never goes in the policy.'),
+    on: decisionKinds.optional().describe('Decisions this webhook is told about; default: notify.on.'),
+  }).superRefine((hook, ctx) => {
+    if ((hook.url === undefined) === (hook.urlEnv === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'Give exactly one of url or urlEnv' });
+    }
+    if (hook.secretEnv !== undefined && !SIGNED_WEBHOOK_FORMATS.includes(hook.format)) {
+      ctx.addIssue({ code: 'custom', path: ['secretEnv'], message: `A ${hook.format} webhook has no signing scheme: its URL is the secret (use urlEnv)` });
+    }
+  });
+
+  const notifySchema = strict({
+    on: decisionKinds.default([...DEFAULT_NOTIFY_ON]).describe('Decisions that notify (default: executed, failed, skipped_rate_limit).'),
+    smnTopicUrn: z.string().regex(SMN_TOPIC_URN, { error: 'Expected an SMN topic URN: urn:smn:<region>:<project id>:<topic name>' }).optional()
+      .describe('SMN topic to publish each notifying decision to (IAM action smn:topic:publish).'),
+    webhooks: z.array(webhookSchema).max(10, { error: 'At most 10 webhooks' }).default([]).describe('HTTPS webhooks told about each notifying decision.'),
+    timeoutMs: int(100, 10000).default(1500).describe('Time one notification may take; never beyond the invocation\'s budget.'),
+  }).describe('Who is told about decisions: an SMN topic and webhooks. A failing notification is logged and changes no decision.');
+
+  const historySchema = strict({
+    enabled: z.boolean().default(true).describe('With GUARD_REDIS_URL: append every audit record to a capped Redis stream beside the guard keys.'),
+    maxEntries: int(100, 10_000_000).default(100_000).describe('The stream keeps at most about this many records.'),
+    maxAgeDays: int(1, 3650).default(30).describe('Records older than this are trimmed.'),
+  }).describe('A queryable history of decisions (dcs-session-guard history).');
+
+  const metricsSchema = strict({
+    enabled: z.boolean().default(false).describe('Send one Cloud Eye custom metric per decision kind and instance, batched per invocation (IAM action ces:metricData:create).'),
+    namespace: z.string()
+      .regex(CES_NAMESPACE, { error: 'Expected a Cloud Eye custom namespace like CUSTOM.DCSGUARD ("service.item", 3-32 characters, starting with a letter)' })
+      .refine((ns) => !RESERVED_NAMESPACE.test(ns), { error: 'The SYS., AGT. and SRE. namespaces are reserved for the platform' })
+      .default('CUSTOM.DCSGUARD').describe('Cloud Eye custom namespace.'),
+    timeoutMs: int(100, 10000).default(1500).describe('Time the metric upload may take; never beyond the invocation\'s budget.'),
+  }).describe('Cloud Eye custom metrics about the guard itself, to alarm on (e.g. breaker open, kills per hour).');
+
   // The policy
 
   return strict({
@@ -221,6 +285,9 @@ function buildPolicySchema() {
     guard: guardSchema.prefault({}),
     jobs: jobsSchema.prefault({}),
     audit: auditSchema.prefault({}),
+    notify: notifySchema.prefault({}),
+    history: historySchema.prefault({}),
+    metrics: metricsSchema.prefault({}),
   }).describe('dcs-session-guard policy');
 }
 
@@ -238,3 +305,27 @@ export type InstanceRules = Policy['instances'];
 export type GuardSettings = Policy['guard'];
 export type JobSettings = Policy['jobs'];
 export type AuditSettings = Policy['audit'];
+export type NotifySettings = Policy['notify'];
+export type WebhookSettings = NotifySettings['webhooks'][number];
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+export type HistorySettings = Policy['history'];
+export type MetricsSettings = Policy['metrics'];
+
+const WEBHOOK_URL_RULE = 'Expected an https:// URL without user info (plain http only for a loopback address)';
+
+/** https, or plain http to loopback (local tests); never user info in the URL. */
+export function isWebhookUrl(raw: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return false;
+  }
+  if (url.username !== '' || url.password !== '') return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname);
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}

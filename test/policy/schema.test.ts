@@ -26,6 +26,9 @@ describe('policy schema', () => {
       guard: { cooldownSeconds: 900, maxKillsPerHour: 20, maxKillsPerHourPerInstance: 6, dedupTtlSeconds: 86400, failOpen: false, storeTimeoutMs: 500 },
       jobs: { waitSeconds: 30, pollIntervalMs: 1000 },
       audit: { snapshotSessions: true, snapshotMaxNodes: 16, snapshotBudgetMs: 1500 },
+      notify: { on: ['executed', 'failed', 'skipped_rate_limit'], webhooks: [], timeoutMs: 1500 },
+      history: { enabled: true, maxEntries: 100000, maxAgeDays: 30 },
+      metrics: { enabled: false, namespace: 'CUSTOM.DCSGUARD', timeoutMs: 1500 },
     });
   });
 
