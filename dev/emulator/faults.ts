@@ -1,6 +1,7 @@
 /**
  * Fault injection: rules that make matching DCS requests slow, fail, reset, hang or redirect,
- * and kill jobs that end FAIL. Rules are checked after a request is recorded, so a test can
+ * and jobs that end FAIL or never end. A job rule without an operation is about kill-all
+ * jobs; `operation: scanClients` makes it about scan jobs. Rules are checked after a request is recorded, so a test can
  * tell "sent but failed" from "never sent".
  */
 import { z } from 'zod';
@@ -26,6 +27,8 @@ export const FaultSpecSchema = z
     redirectTo: z.string().min(1).optional(),
     /** The next kill job(s) end FAIL with this reason. */
     jobFail: z.string().min(1).optional(),
+    /** The next kill job(s) stay RUNNING forever. */
+    jobHang: z.literal(true).optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -36,15 +39,28 @@ export const FaultSpecSchema = z
         ctx.addIssue({ code: 'custom', path: ['pathPattern'], message: 'not a valid regular expression' });
       }
     }
-    const actions = [spec.status !== undefined, spec.reset === true, spec.hang === true, spec.redirectTo !== undefined, spec.jobFail !== undefined];
-    if (actions.filter(Boolean).length > 1) ctx.addIssue({ code: 'custom', message: 'choose at most one of status, reset, hang, redirectTo, jobFail' });
-    if (!actions.some(Boolean) && spec.latencyMs === undefined) ctx.addIssue({ code: 'custom', message: 'a fault needs an effect: latencyMs, status, reset, hang, redirectTo or jobFail' });
+    if (spec.operation !== undefined && isJobRule(spec) && !JOB_OPERATIONS.includes(spec.operation)) {
+      ctx.addIssue({ code: 'custom', path: ['operation'], message: `jobFail/jobHang apply to the jobs of ${JOB_OPERATIONS.join(' or ')}` });
+    }
+    const actions = [spec.status !== undefined, spec.reset === true, spec.hang === true, spec.redirectTo !== undefined, spec.jobFail !== undefined, spec.jobHang === true];
+    if (actions.filter(Boolean).length > 1) ctx.addIssue({ code: 'custom', message: 'choose at most one of status, reset, hang, redirectTo, jobFail, jobHang' });
+    if (!actions.some(Boolean) && spec.latencyMs === undefined) ctx.addIssue({ code: 'custom', message: 'a fault needs an effect: latencyMs, status, reset, hang, redirectTo, jobFail or jobHang' });
     if ((spec.errorCode !== undefined || spec.errorMsg !== undefined) && spec.status === undefined) {
       ctx.addIssue({ code: 'custom', path: ['status'], message: 'errorCode/errorMsg need a status' });
     }
   });
 
 export type FaultSpec = z.infer<typeof FaultSpecSchema>;
+
+/** The calls that create jobs; a job rule names one of them, or none (kill-all). */
+const JOB_OPERATIONS: readonly string[] = ['hangUpKillAllClients', 'scanClients'];
+
+function isJobRule(spec: Pick<FaultSpec, 'jobFail' | 'jobHang'>): boolean {
+  return spec.jobFail !== undefined || spec.jobHang === true;
+}
+
+/** How a job created by a request ends, when a job rule says so. */
+export type JobFault = { kind: 'fail'; reason: string } | { kind: 'hang' };
 
 export class FaultSpecError extends Error {
   override readonly name = 'FaultSpecError';
@@ -87,7 +103,7 @@ export class FaultController {
     if (!parsed.success) throw new FaultSpecError(`Invalid fault: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`).join('; ')}`);
     const s = parsed.data;
     const id = this.nextId++;
-    const times = s.times ?? (s.jobFail !== undefined ? 1 : Number.POSITIVE_INFINITY);
+    const times = s.times ?? (isJobRule(s) ? 1 : Number.POSITIVE_INFINITY);
     this.faults.push({ id, spec: s, pattern: s.pathPattern === undefined ? null : new RegExp(s.pathPattern), remaining: times });
     return id;
   }
@@ -108,18 +124,18 @@ export class FaultController {
 
   /** The first request-level fault matching the request, used up by one. */
   planFor(request: RequestKey): FaultPlan {
-    const fault = this.faults.find((f) => f.spec.jobFail === undefined && matches(f, request));
+    const fault = this.faults.find((f) => !isJobRule(f.spec) && matches(f, request));
     if (!fault) return { latencyMs: 0, action: { kind: 'none' } };
     this.consume(fault);
     return { latencyMs: fault.spec.latencyMs ?? 0, action: actionOf(fault.spec) };
   }
 
-  /** The fail reason for a kill job being created by this request, if a jobFail rule matches. */
-  takeJobFailure(request: RequestKey): string | null {
-    const fault = this.faults.find((f) => f.spec.jobFail !== undefined && matches(f, request));
+  /** How the job this request creates must end, if a job rule matches (used up by one). */
+  takeJobFault(request: RequestKey): JobFault | null {
+    const fault = this.faults.find((f) => isJobRule(f.spec) && (f.spec.operation ?? 'hangUpKillAllClients') === request.operation && matches(f, request));
     if (!fault) return null;
     this.consume(fault);
-    return fault.spec.jobFail ?? null;
+    return fault.spec.jobFail !== undefined ? { kind: 'fail', reason: fault.spec.jobFail } : { kind: 'hang' };
   }
 
   private consume(fault: ActiveFault): void {

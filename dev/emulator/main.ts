@@ -18,6 +18,7 @@ const USAGE = `Usage: node dist/dev/emulator.js [options]
   --max-skew-ms N       accepted X-Sdk-Date skew (default 900000 = 15 min)
   --redis-nodes         back every node of a Redis 4.0+ instance with a real redis-server
                         (started from PATH on a free loopback port, stopped with the emulator)
+  --list-page-size N    listClients answers at most N sessions per page (default 1000)
 Fault injection (one rule, for every DCS call unless --fail-operation narrows it):
   --latency-ms N        answer N ms late
   --fail-status S       answer with HTTP status S (400-599)
@@ -28,7 +29,9 @@ Fault injection (one rule, for every DCS call unless --fail-operation narrows it
   --redirect URL        answer 302 to URL
   --fail-operation OP   only for this SDK call, e.g. hangUpKillAllClients
   --fault-times N       only for the first N matching calls
-  --job-fail REASON     kill jobs end FAIL with this reason (all of them, or --fault-times N)
+  --job-fail REASON     kill jobs end FAIL with this reason (all of them, or --fault-times N;
+                        with --fail-operation scanClients: scan jobs)
+  --job-hang            kill jobs never end (same scope as --job-fail)
   -h, --help`;
 
 const CLI_JOB_MS = 1000;
@@ -40,6 +43,7 @@ interface Cli {
   jobMs: number;
   maxSkewMs: number | undefined;
   redisNodes: boolean;
+  listPageSize: number | undefined;
   faults: FaultSpec[];
 }
 
@@ -61,6 +65,7 @@ function parseCli(argv: string[]): Cli | 'help' {
         'job-ms': { type: 'string' },
         'max-skew-ms': { type: 'string' },
         'redis-nodes': { type: 'boolean' },
+        'list-page-size': { type: 'string' },
         'latency-ms': { type: 'string' },
         'fail-status': { type: 'string' },
         'fail-code': { type: 'string' },
@@ -71,6 +76,7 @@ function parseCli(argv: string[]): Cli | 'help' {
         'fail-operation': { type: 'string' },
         'fault-times': { type: 'string' },
         'job-fail': { type: 'string' },
+        'job-hang': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -95,7 +101,9 @@ function parseCli(argv: string[]): Cli | 'help' {
   const faults: FaultSpec[] = [];
   if (Object.keys(request).length > Object.keys(scope).length) faults.push(request);
   // From the command line a job failure is for every kill job, unless --fault-times says otherwise.
-  if (v['job-fail'] !== undefined) faults.push({ jobFail: v['job-fail'], times: scope.times ?? Number.MAX_SAFE_INTEGER });
+  const jobScope = { times: scope.times ?? Number.MAX_SAFE_INTEGER, ...(scope.operation !== undefined ? { operation: scope.operation } : {}) };
+  if (v['job-fail'] !== undefined) faults.push({ ...jobScope, jobFail: v['job-fail'] });
+  if (v['job-hang']) faults.push({ ...jobScope, jobHang: true });
   return {
     port: v.port === undefined ? 8080 : int(v.port, '--port'),
     host: v.host ?? '127.0.0.1',
@@ -103,6 +111,7 @@ function parseCli(argv: string[]): Cli | 'help' {
     jobMs: v['job-ms'] === undefined ? CLI_JOB_MS : int(v['job-ms'], '--job-ms'),
     maxSkewMs: v['max-skew-ms'] === undefined ? undefined : int(v['max-skew-ms'], '--max-skew-ms'),
     redisNodes: v['redis-nodes'] === true,
+    listPageSize: v['list-page-size'] === undefined ? undefined : int(v['list-page-size'], '--list-page-size'),
     faults,
   };
 }
@@ -157,6 +166,7 @@ async function main(argv: string[]): Promise<number> {
     ...(cli.seed !== undefined ? { seed: cli.seed } : {}),
     ...(cli.maxSkewMs !== undefined ? { maxSkewMs: cli.maxSkewMs } : {}),
     ...(cli.redisNodes ? { redisNodes: true } : {}),
+    ...(cli.listPageSize !== undefined ? { listPageSize: cli.listPageSize } : {}),
   });
   for (const f of cli.faults) emulator.faults.add(f);
   // Listen for signals before printing: whoever reads the banner may stop us at once.

@@ -3,8 +3,9 @@
  * or one at a given host:port), so a kill-all drops real client connections.
  *
  * The emulator keeps ONE admin connection per node, named dsg-emulator-admin. It reads
- * CLIENT LIST (leaving itself out) and sends CLIENT KILL TYPE normal SKIPME yes, which spares
- * it, replicas and pub/sub subscribers, as DCS's kill-all does.
+ * CLIENT LIST (leaving itself out, as DCS hides its own connections), sends CLIENT KILL TYPE
+ * normal SKIPME yes for kill-all, which spares it, replicas and pub/sub subscribers, as DCS's
+ * kill-all does, and CLIENT KILL ADDR per address for hangUpClients (never its own).
  */
 import Redis from 'ioredis';
 import { parseHostPort, type ValidSeed } from './seed';
@@ -83,15 +84,38 @@ export class RedisSessionBackend implements PartialSessionBackend {
     return [...this.nodes.values()].map((n) => ({ nodeId: n.nodeId, host: n.host, port: n.port, pid: n.process?.pid ?? null }));
   }
 
-  /** CLIENT LIST of the node, without the emulator's admin connection. */
+  /** CLIENT LIST of the node, without the emulator's own control connections. */
   async listSessions(node: NodeAddress): Promise<ClientSession[]> {
+    const { sessions } = await this.clientList(node);
+    return sessions;
+  }
+
+  /**
+   * CLIENT KILL ADDR for each address, in one pipeline. An address that is gone answers an
+   * error ("No such client"), which is fine: DCS answers success for those too. The admin
+   * connection is not visible to callers, so its address is never killed.
+   */
+  async killSessionsByAddr(node: NodeAddress, addrs: readonly string[]): Promise<number> {
     const { admin } = this.backed(node);
-    // One pipeline, one connection: the id is the id of the connection that lists.
+    const { adminAddrs } = await this.clientList(node);
+    const targets = addrs.filter((a) => !adminAddrs.has(a));
+    if (targets.length === 0) return 0;
+    const pipeline = admin.pipeline();
+    for (const addr of targets) pipeline.call('CLIENT', 'KILL', 'ADDR', addr);
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.filter(([error]) => !error).length;
+  }
+
+  /** One pipeline, one connection: the id is the id of the connection that lists. */
+  private async clientList(node: NodeAddress): Promise<{ sessions: ClientSession[]; adminAddrs: Set<string> }> {
+    const { admin } = this.backed(node);
     const replies = await admin.pipeline().client('ID').client('LIST').exec();
     const [idReply, listReply] = replies ?? [];
     if (!idReply || !listReply || idReply[0] || listReply[0]) throw idReply?.[0] ?? listReply?.[0] ?? new Error('no reply to CLIENT LIST');
     const adminId = String(idReply[1]);
-    return parseClientList(String(listReply[1])).filter((s) => s.id !== adminId);
+    const all = parseClientList(String(listReply[1]));
+    const isControl = (s: ClientSession) => s.id === adminId || s.name === ADMIN_CONNECTION_NAME;
+    return { sessions: all.filter((s) => !isControl(s)), adminAddrs: new Set(all.filter(isControl).map((s) => s.addr)) };
   }
 
   /** CLIENT KILL TYPE normal SKIPME yes: normal clients only, the admin connection spared. */

@@ -1,18 +1,20 @@
 /**
- * The six DCS calls the project uses, and the SMN / Cloud Eye calls of the decision sinks
+ * The seven DCS calls the project uses, and the SMN / Cloud Eye calls of the decision sinks
  * (notify-routes.ts), as route patterns and handlers over EmulatorState.
  * Handlers get an authenticated, parsed request and return a status and a JSON body; they
  * never touch the socket (server.ts owns HTTP, auth and faults).
  */
 import { err, ok, type Result } from '../../lib/domain/types';
+import { isClientAddr } from '../../lib/dcs/client-addr';
 import { DcsErrors, type ApiError } from './errors';
 import { createMetricData, publishMessage } from './notify-routes';
+import type { JobFault } from './faults';
 import type { QueryParams } from './signature';
 import { supportsSessionManagement, type EmulatorState, type Instance } from './state';
 
 /** Official SDK method names, used in recorded requests and fault rules. */
 export const OPERATIONS = [
-  'hangUpKillAllClients', 'showJobInfo', 'showInstance', 'showNodesInformation', 'scanClients', 'listClients',
+  'hangUpKillAllClients', 'showJobInfo', 'showInstance', 'showNodesInformation', 'scanClients', 'listClients', 'hangUpClients',
   'publishMessage', 'createMetricData',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
@@ -37,8 +39,8 @@ export interface RouteRequest {
   params: Record<string, string>;
   query: QueryParams;
   body: unknown;
-  /** For kill-all: the jobFail fault consumed by this request, if any. */
-  takeJobFailure: () => string | null;
+  /** For calls that create a job: the jobFail / jobHang fault consumed by this request, if any. */
+  takeJobFault: () => JobFault | null;
 }
 
 export interface RouteResponse {
@@ -54,6 +56,8 @@ export interface MatchedRoute {
 
 const MAX_LIST_LIMIT = 1000;
 const DEFAULT_LIST_LIMIT = 10;
+/** Addresses one hangUpClients request may carry (the emulator's bound; DCS documents none). */
+const MAX_KILL_ADDRS = 1000;
 
 const ROUTES: Route[] = [
   { operation: 'hangUpKillAllClients', method: 'POST', pattern: ['instances', ':instance_id', 'clients', 'kill-all'], hasBody: true, handle: killAll },
@@ -64,6 +68,7 @@ const ROUTES: Route[] = [
   { operation: 'listClients', method: 'GET', pattern: ['instances', ':instance_id', 'clients'], hasBody: false, handle: listClients },
   { operation: 'publishMessage', method: 'POST', pattern: ['notifications', 'topics', ':topic_urn', 'publish'], hasBody: true, maxBodyBytes: 300 * 1024, handle: publishMessage },
   { operation: 'createMetricData', method: 'POST', version: 'V1.0', pattern: ['metric-data'], hasBody: true, maxBodyBytes: 520 * 1024, handle: createMetricData },
+  { operation: 'hangUpClients', method: 'POST', pattern: ['instances', ':instance_id', 'clients', 'kill'], hasBody: true, handle: hangUpClients },
 ];
 
 const VERSIONS: ReadonlySet<string> = new Set(['v2', 'V1.0']);
@@ -149,7 +154,7 @@ async function killAll(req: RouteRequest): Promise<RouteResponse> {
     projectId: req.projectId,
     instanceId: instance.value.instance_id,
     nodeIds: targets.value,
-    plannedFailure: req.takeJobFailure(),
+    plannedFault: req.takeJobFault(),
   });
   return okJson({ job_id: job.jobId });
 }
@@ -171,14 +176,22 @@ async function showNodes(req: RouteRequest): Promise<RouteResponse> {
   return okJson({ instance_id: instance.value.instance_id, total: nodes.length, nodes });
 }
 
-async function scanClients(req: RouteRequest): Promise<RouteResponse> {
+/** A session call whose body names one node: the instance, the body and the node, checked. */
+function sessionNodeCall(req: RouteRequest): Check<{ instanceId: string; body: Record<string, unknown>; nodeId: string }> {
   const instance = sessionCapableInstance(req);
-  if (!instance.ok) return instance.error;
+  if (!instance.ok) return instance;
   const body = bodyObject(req.body);
-  if (!body.ok) return body.error;
+  if (!body.ok) return body;
   const node = existingNode(req, instance.value.instance_id, body.value['node_id']);
-  if (!node.ok) return node.error;
-  const job = req.state.createJob({ jobType: 'scanClients', projectId: req.projectId, instanceId: instance.value.instance_id, nodeIds: [node.value], plannedFailure: null });
+  if (!node.ok) return node;
+  return ok({ instanceId: instance.value.instance_id, body: body.value, nodeId: node.value });
+}
+
+async function scanClients(req: RouteRequest): Promise<RouteResponse> {
+  const call = sessionNodeCall(req);
+  if (!call.ok) return call.error;
+  const { instanceId, nodeId } = call.value;
+  const job = req.state.createJob({ jobType: 'scanClients', projectId: req.projectId, instanceId, nodeIds: [nodeId], plannedFault: req.takeJobFault() });
   return okJson({ job_id: job.jobId });
 }
 
@@ -194,7 +207,25 @@ async function listClients(req: RouteRequest): Promise<RouteResponse> {
   // As documented: the list answers from the node's last scan, and fails without one.
   const scan = req.state.scan(node.value);
   if (!scan) return fail(DcsErrors.scanFirst());
-  return okJson({ count: scan.sessions.length, clients: scan.sessions.slice(offset, offset + limit) });
+  // A small listPageSize (emulator option) answers fewer than asked, as a server with its own page bound would.
+  const page = scan.sessions.slice(offset, offset + Math.min(limit, req.state.listPageSize));
+  return okJson({ time: new Date(scan.scannedAt).toISOString(), count: scan.sessions.length, clients: page });
+}
+
+/** Closes the listed addresses on the node, synchronously; addresses already gone are fine (204 all the same). */
+async function hangUpClients(req: RouteRequest): Promise<RouteResponse> {
+  const call = sessionNodeCall(req);
+  if (!call.ok) return call.error;
+  const { instanceId, body, nodeId } = call.value;
+  const addrs = body['client_addrs'];
+  if (!Array.isArray(addrs) || addrs.length === 0 || addrs.length > MAX_KILL_ADDRS) {
+    return fail(DcsErrors.invalidParameter(`client_addrs must be a list of 1 to ${MAX_KILL_ADDRS} addresses`));
+  }
+  if (!addrs.every(isClientAddr)) return fail(DcsErrors.invalidParameter('every client_addrs entry must be "ip:port"'));
+  const record = req.state.node(req.projectId, instanceId, nodeId)!;
+  if (record.status !== 'Active') return fail(DcsErrors.notRunning());
+  await req.state.sessions.killSessionsByAddr(req.state.address(instanceId, record), addrs);
+  return { status: 204, body: null };
 }
 
 function single(value: string | readonly string[] | undefined): string | undefined {

@@ -1,6 +1,6 @@
 /**
  * The DCS API emulator: a real HTTP server on loopback that checks SDK-HMAC-SHA256 signatures,
- * serves the six DCS calls over seeded state (and SMN publish and Cloud Eye metric data for the
+ * serves the seven DCS calls over seeded state (and SMN publish and Cloud Eye metric data for the
  * decision sinks: notify-routes.ts), records every request and injects faults.
  *
  * One DCS request goes through, in order:
@@ -46,6 +46,8 @@ export interface EmulatorOptions {
   redisNodes?: RedisNodesOption;
   /** Called once per DCS request when it is answered (status null: reset or hung). */
   onRequest?: (request: RecordedRequest) => void;
+  /** listClients answers at most this many sessions per page (default 1000): small values make paging visible. */
+  listPageSize?: number;
 }
 
 export interface RecordedRequest {
@@ -111,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     jobDurationMs: options.jobDurationMs ?? DEFAULT_JOB_DURATION_MS,
     // With the real clock, jobs end on time by themselves: a kill drops real connections even if nobody polls.
     settleOnTime: options.now === undefined,
+    ...(options.listPageSize !== undefined ? { listPageSize: checkedPageSize(options.listPageSize) } : {}),
     ...(options.sessionBackend ? { sessionBackend: options.sessionBackend } : {}),
     ...(redis ? { realSessions: redis } : {}),
   });
@@ -162,6 +165,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     reset,
     close,
   };
+}
+
+function checkedPageSize(size: number): number {
+  if (!Number.isInteger(size) || size < 1 || size > 1000) throw new RangeError(`listPageSize must be an integer from 1 to 1000, got ${size}`);
+  return size;
 }
 
 /** The redis-server nodes asked for by the seed and options, started; null when there are none. */
@@ -236,7 +244,7 @@ class DcsHandler {
       params: match.params,
       query: record.query,
       body: match.route.hasBody ? record.body : null,
-      takeJobFailure: () => this.faults.takeJobFailure(key),
+      takeJobFault: () => this.faults.takeJobFault(key),
     });
   }
 

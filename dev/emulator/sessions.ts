@@ -28,6 +28,8 @@ export interface SessionBackend {
   listSessions(node: NodeAddress): Promise<ClientSession[]>;
   /** Kills the node's normal sessions (CLIENT KILL TYPE normal); resolves to how many. */
   killNormalSessions(node: NodeAddress): Promise<number>;
+  /** Kills the sessions with these addresses (CLIENT KILL ADDR each); gone ones are skipped. Resolves to how many were killed. */
+  killSessionsByAddr(node: NodeAddress, addrs: readonly string[]): Promise<number>;
 }
 
 /** Sessions kept in memory, seeded per node. */
@@ -45,6 +47,14 @@ export class SimulatedSessionBackend implements SessionBackend {
   async killNormalSessions(node: NodeAddress): Promise<number> {
     const sessions = this.byNode.get(node.nodeId) ?? [];
     const survivors = sessions.filter((s) => !isNormal(s));
+    this.byNode.set(node.nodeId, survivors);
+    return sessions.length - survivors.length;
+  }
+
+  async killSessionsByAddr(node: NodeAddress, addrs: readonly string[]): Promise<number> {
+    const sessions = this.byNode.get(node.nodeId) ?? [];
+    const doomed = new Set(addrs);
+    const survivors = sessions.filter((s) => !doomed.has(s.addr));
     this.byNode.set(node.nodeId, survivors);
     return sessions.length - survivors.length;
   }
@@ -78,6 +88,10 @@ export class RoutedSessionBackend implements SessionBackend {
 
   killNormalSessions(node: NodeAddress): Promise<number> {
     return this.pick(node).killNormalSessions(node);
+  }
+
+  killSessionsByAddr(node: NodeAddress, addrs: readonly string[]): Promise<number> {
+    return this.pick(node).killSessionsByAddr(node, addrs);
   }
 
   private pick(node: NodeAddress): SessionBackend {

@@ -9,6 +9,7 @@
  * settles each job at its end time, so a kill drops real connections even if nobody polls.
  */
 import { randomBytes } from 'node:crypto';
+import type { JobFault } from './faults';
 import type { Credential } from './signature';
 import type { SeedInstance, SeedNode, ValidSeed } from './seed';
 import {
@@ -34,8 +35,8 @@ export interface Job {
   nodeIds: string[];
   createdAt: number;
   durationMs: number;
-  /** Set by a jobFail fault: the job ends FAIL with this reason and has no effect. */
-  plannedFailure: string | null;
+  /** Set by a jobFail / jobHang fault: the job ends FAIL with a reason and no effect, or never ends. */
+  plannedFault: JobFault | null;
   outcome: { status: 'SUCCESS' | 'FAIL'; failReason: string | null; endTime: number } | null;
 }
 
@@ -63,6 +64,8 @@ export interface StateOptions {
   realSessions?: PartialSessionBackend;
   /** Settle each job by a timer at its end time (only meaningful with the real clock). */
   settleOnTime?: boolean;
+  /** listClients answers at most this many sessions per page, whatever limit asks (default 1000, DCS's maximum). */
+  listPageSize?: number;
 }
 
 interface ProjectRecord {
@@ -93,6 +96,10 @@ export class EmulatorState {
 
   get sessions(): SessionBackend {
     return this.backend;
+  }
+
+  get listPageSize(): number {
+    return this.options.listPageSize ?? 1000;
   }
 
   /** Back to the seed: jobs and scans forgotten, simulated sessions restored. */
@@ -134,7 +141,7 @@ export class EmulatorState {
     return false;
   }
 
-  createJob(spec: { jobType: JobType; projectId: string; instanceId: string; nodeIds: string[]; plannedFailure: string | null }): Job {
+  createJob(spec: { jobType: JobType; projectId: string; instanceId: string; nodeIds: string[]; plannedFault: JobFault | null }): Job {
     const job: Job = {
       ...spec,
       jobId: randomBytes(16).toString('hex'),
@@ -228,7 +235,7 @@ export class EmulatorState {
   private async settleDueJobs(): Promise<void> {
     const now = this.options.now();
     for (const job of this.jobs.values()) {
-      if (job.outcome || now < job.createdAt + job.durationMs) continue;
+      if (job.outcome || now < job.createdAt + job.durationMs || job.plannedFault?.kind === 'hang') continue;
       const failReason = await this.runJob(job);
       job.outcome = { status: failReason === null ? 'SUCCESS' : 'FAIL', failReason, endTime: job.createdAt + job.durationMs };
     }
@@ -236,7 +243,7 @@ export class EmulatorState {
 
   /** Applies a due job's effect; resolves to a fail reason, or null on success. */
   private async runJob(job: Job): Promise<string | null> {
-    if (job.plannedFailure !== null) return job.plannedFailure;
+    if (job.plannedFault?.kind === 'fail') return job.plannedFault.reason;
     const nodes = job.nodeIds.map((id) => this.node(job.projectId, job.instanceId, id)).filter((n): n is Node => n !== undefined);
     const inactive = nodes.find((n) => n.status !== 'Active');
     if (inactive) return `node ${inactive.name} is ${inactive.status}`;

@@ -11,13 +11,18 @@
 import type { DcsClientConfig } from './config';
 import { validateEndpoint } from './config';
 import { configError, DcsError, invalidRequest, mapSdkError } from './errors';
+import { isClientAddr } from './client-addr';
 import { assertInstanceId, assertJobId, assertNodeId, isValidId } from './ids';
 import {
+  parseHangUpClients,
   parseJobCreated,
   parseListClients,
   parseShowInstance,
   parseShowJobInfo,
   parseShowNodesInformation,
+  type HangUpClientsRequest,
+  type HangUpClientsRequestBody,
+  type HangUpClientsResponse,
   type HangUpKillAllClientsRequest,
   type HangUpKillAllClientsRequestBody,
   type HangUpKillAllClientsResponse,
@@ -50,7 +55,7 @@ export const MIN_ATTEMPT_MS = 200;
 export interface DcsClientOptions {
   /** Overrides of the read policy (all GETs). */
   readRetry?: Partial<RetryPolicy>;
-  /** Overrides of the kill-all policy; retryOn is fixed (not_sent, throttled) and cannot be widened here. */
+  /** Overrides of the kill policy (kill-all and hangUpClients); retryOn is fixed (not_sent, throttled) and cannot be widened here. */
   killAllRetry?: Partial<Omit<RetryPolicy, 'retryOn'>>;
   /** Clock, sleep and random source (tests inject them). */
   retryDeps?: Partial<RetryDeps>;
@@ -90,7 +95,11 @@ const URLS = {
   instance: '/v2/{project_id}/instances/{instance_id}',
   nodes: '/v2/{project_id}/instances/{instance_id}/logical-nodes',
   clients: '/v2/{project_id}/instances/{instance_id}/clients',
+  kill: '/v2/{project_id}/instances/{instance_id}/clients/kill',
 } as const;
+
+/** Addresses per hangUpClients request at most: callers send bigger sets in batches (lib/sessions/kill.ts). */
+export const MAX_ADDRS_PER_KILL = 1000;
 
 export class DcsClient {
   readonly #config: DcsClientConfig;
@@ -181,20 +190,23 @@ export class DcsClient {
     );
   }
 
-  /** GET /v2/{project_id}/instances/{instance_id}/clients?node_id=&offset=&limit= */
+  /** GET /v2/{project_id}/instances/{instance_id}/clients?node_id=&offset=&limit=&addr=&sort=&order= */
   async listClients(request: ListClientsRequest, options?: CallOptions): Promise<ListClientsResponse> {
-    return this.#send(
-      {
-        operation: 'listClients',
-        method: 'GET',
-        url: URLS.clients,
-        pathParams: { instance_id: assertInstanceId(request?.instanceId) },
-        queryParams: listQuery(request),
-        idempotent: true,
-        parse: parseListClients,
-      },
-      options,
-    );
+    return this.#sendForInstance(request, { operation: 'listClients', method: 'GET', url: URLS.clients, queryParams: listQuery(request), idempotent: true, parse: parseListClients }, options);
+  }
+
+  /**
+   * POST /v2/{project_id}/instances/{instance_id}/clients/kill: closes the given sessions, 204.
+   * NOT idempotent: an address closed once may belong to a new connection by the time a
+   * re-send arrives, so it is retried only when DCS certainly did not act (like kill-all).
+   */
+  async hangUpClients(request: HangUpClientsRequest, options?: CallOptions): Promise<HangUpClientsResponse> {
+    return this.#sendForInstance(request, { operation: 'hangUpClients', method: 'POST', url: URLS.kill, body: hangUpBody(request?.body), idempotent: false, parse: parseHangUpClients }, options);
+  }
+
+  /** A call on one instance: its id is checked and becomes the {instance_id} path parameter. */
+  #sendForInstance<T>(request: { instanceId: string } | undefined, call: Omit<Call<T>, 'pathParams'>, options: CallOptions | undefined): Promise<T> {
+    return this.#send({ ...call, pathParams: { instance_id: assertInstanceId(request?.instanceId) } }, options);
   }
 
   /** Attempts the call under its retry policy; every failure leaves as a DcsError. */
@@ -288,9 +300,38 @@ function scanBody(body: ScanClientsRequestBody | undefined): Record<string, unkn
   return body.clean_cache === undefined ? { node_id: node } : { node_id: node, clean_cache: body.clean_cache };
 }
 
+/** One node, 1..MAX_ADDRS_PER_KILL distinct "ip:port" addresses; a bad one refuses the whole request. */
+function hangUpBody(body: HangUpClientsRequestBody | undefined): Record<string, unknown> {
+  if (!isObject(body)) throw invalidRequest('invalid_body', 'body must be an object with node_id and client_addrs');
+  const node = assertNodeId(body.node_id, 'body.node_id');
+  const addrs: unknown = body.client_addrs;
+  if (!Array.isArray(addrs) || addrs.length < 1 || addrs.length > MAX_ADDRS_PER_KILL) {
+    throw invalidRequest('invalid_body', `body.client_addrs must be a list of 1 to ${MAX_ADDRS_PER_KILL} addresses`);
+  }
+  const bad = addrs.findIndex((a) => !isClientAddr(a));
+  // The value is not echoed: it came from a listing, i.e. from outside.
+  if (bad >= 0) throw invalidRequest('invalid_client_addr', `body.client_addrs[${bad}] is not an "ip:port" client address`);
+  if (new Set(addrs).size !== addrs.length) throw invalidRequest('invalid_body', 'body.client_addrs lists an address twice');
+  return { node_id: node, client_addrs: [...(addrs as string[])] };
+}
+
+const SORT_FIELDS: ReadonlySet<string> = new Set(['id', 'addr', 'age', 'idle', 'db']);
+
 function listQuery(request: ListClientsRequest): Record<string, string | number> {
   const query: Record<string, string | number> = { node_id: assertNodeId(request?.nodeId) };
-  const { offset, limit } = request;
+  const { offset, limit, addr, sort, order } = request;
+  if (addr !== undefined) {
+    if (!isClientAddr(addr)) throw invalidRequest('invalid_client_addr', 'addr must be an "ip:port" client address');
+    query.addr = addr;
+  }
+  if (sort !== undefined) {
+    if (!SORT_FIELDS.has(sort)) throw invalidRequest('invalid_sort', `sort must be one of ${[...SORT_FIELDS].join(', ')}`);
+    query.sort = sort;
+  }
+  if (order !== undefined) {
+    if (order !== 'asc' && order !== 'desc') throw invalidRequest('invalid_order', 'order must be asc or desc');
+    query.order = order;
+  }
   if (offset !== undefined) {
     if (!Number.isInteger(offset) || offset < 0) throw invalidRequest('invalid_offset', 'offset must be a non-negative integer');
     query.offset = offset;

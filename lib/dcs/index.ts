@@ -2,6 +2,7 @@
 export * from './models';
 export * from './errors';
 export * from './ids';
+export * from './client-addr';
 export * from './retry';
 export * from './credentials';
 export * from './config';

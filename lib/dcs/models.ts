@@ -1,5 +1,5 @@
 /**
- * Request and response models of the six DCS v2 calls we use, with the
+ * Request and response models of the seven DCS v2 calls we use, with the
  * official SDK names. Requests are camelCase like the generated SDK's;
  * responses are wire-true: sdk-core returns the parsed JSON as is (snake_case)
  * plus `httpStatusCode`.
@@ -122,29 +122,79 @@ export interface ScanClientsResponse extends SdkResponseMeta {
   job_id: string;
 }
 
+/** Fields listClients may sort by (ClientInfo numeric fields DCS documents as sortable, and addr). */
+export type ListClientsSortField = 'id' | 'addr' | 'age' | 'idle' | 'db';
+
 export interface ListClientsRequest {
   instanceId: string;
   nodeId: string;
   offset?: number;
   /** 1..1000, DCS default 10. */
   limit?: number;
+  /** Only the session with this "ip:port". */
+  addr?: string;
+  sort?: ListClientsSortField;
+  order?: 'asc' | 'desc';
 }
 
+/**
+ * One session as DCS lists it (CLIENT LIST fields). Only `addr` is relied on;
+ * the rest may be missing or typed loosely (numbers arrive as numbers or numeric strings).
+ * Every string here except the ids was chosen by the client (name) or describes it (cmd, user):
+ * treat them as untrusted text.
+ */
 export interface ClientInfo {
-  id: string;
+  id?: string | number;
+  /** "ip:port" of the client ("[ipv6]:port" for IPv6). */
   addr: string;
+  fd?: string | number;
+  /** Set by the client (CLIENT SETNAME); may be empty. */
   name?: string;
+  /** Last command run, lower case. */
   cmd?: string;
+  /** Seconds since the connection was opened. */
   age?: number | string;
+  /** Seconds since the last command. */
   idle?: number | string;
   db?: number | string;
+  /** CLIENT LIST flags: N normal, S replica, M master, P pub/sub, x MULTI, ... */
+  flags?: string;
+  sub?: number | string;
+  psub?: number | string;
+  multi?: number | string;
+  qbuf?: number | string;
+  qbuf_free?: number | string;
+  obl?: number | string;
+  oll?: number | string;
+  omem?: number | string;
+  events?: string;
+  network?: string;
+  peer?: string;
+  user?: string;
   [field: string]: unknown;
 }
 
 export interface ListClientsResponse extends SdkResponseMeta {
+  /** When the scan this list comes from was taken (as DCS sends it). */
+  time?: string | number;
+  /** Sessions in the scan, all pages together. */
   count: number;
   clients: ClientInfo[];
 }
+
+export interface HangUpClientsRequestBody {
+  node_id: string;
+  /** "ip:port" of each session to close, as listClients shows them. */
+  client_addrs: string[];
+}
+
+export interface HangUpClientsRequest {
+  instanceId: string;
+  body: HangUpClientsRequestBody;
+}
+
+/** 204, no body: DCS does not say which of the addresses were still connected. */
+export type HangUpClientsResponse = SdkResponseMeta;
 
 // --- Boundary checks ---
 
@@ -213,9 +263,18 @@ export function parseShowNodesInformation(body: unknown): ShowNodesInformationRe
   return checked;
 }
 
+/** Each entry must carry an addr: a session without one could neither be chosen nor killed. */
 export function parseListClients(body: unknown): ListClientsResponse {
   return requireFields('listClients', body, {
     count: isCount,
-    clients: (v) => Array.isArray(v) && v.every((c) => isObject(c)),
+    clients: (v) => Array.isArray(v) && v.every((c) => isObject(c) && isString(c.addr)),
   }) as unknown as ListClientsResponse;
+}
+
+/**
+ * hangUpClients answers 204 with no body; sdk-core then returns an empty string or an object
+ * holding only httpStatusCode. Anything else is still a success (the kill was accepted).
+ */
+export function parseHangUpClients(body: unknown): HangUpClientsResponse {
+  return isObject(body) && typeof body.httpStatusCode === 'number' ? { httpStatusCode: body.httpStatusCode } : {};
 }

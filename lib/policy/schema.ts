@@ -10,6 +10,7 @@
 import * as z from 'zod';
 import { HEX32_SOURCE, REGION_SOURCE, safeToken, UUID_SOURCE } from '../domain/ids';
 import { DECISION_KINDS, type DecisionKind } from '../domain/types';
+import { parseNetwork } from '../sessions/cidr';
 
 // ---------------------------------------------------------------------------
 // Building blocks
@@ -88,8 +89,92 @@ const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
 /** Cloud Eye custom namespace: "service.item", 3-32 characters, starting with a letter; SYS/AGT/SRE are the platform's. */
 const CES_NAMESPACE = /^(?=.{3,32}$)[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
 const RESERVED_NAMESPACE = /^(SYS|AGT|SRE)\./i;
+/** The registered actions a rule or schedule may name; kill-all when it names none. */
+export const ACTION_KINDS = ['kill-all', 'kill-matching'] as const;
+export const WHEN_NONE_MATCH = ['skip', 'kill-all'] as const;
+/** Sessions a precision action closes per node at most, unless the policy says otherwise. */
+export const DEFAULT_MAX_SESSIONS_PER_NODE = 1000;
 /** The Cloud Eye namespace of DCS metrics; classic alarms must carry it unless a rule says otherwise. */
 export const DCS_NAMESPACE = 'SYS.DCS';
+
+/** A non-empty list of globs; an empty list would match nothing, which is never what was meant. */
+const globs = (what: string) =>
+  z
+    .array(z.string().min(1, { error: `An empty ${what} pattern matches nothing` }))
+    .min(1, { error: `List at least one ${what} pattern, or leave the field out to match any` });
+
+// ---------------------------------------------------------------------------
+// Actions: what a rule or schedule does to its targets' sessions
+// ---------------------------------------------------------------------------
+
+/** The action a rule or a schedule names; built on first use like the policy. */
+export const ActionSchema = z.lazy(buildActionSchema);
+
+function buildActionSchema() {
+  const seconds = (what: string) =>
+    z
+      .number()
+      .int({ error: 'Expected a whole number of seconds' })
+      .min(1, { error: `0 would choose every session ${what}; leave the criterion out instead` })
+      .max(366 * 86400);
+
+  /** Client IPs or networks; each one checked now, so a typo fails the deployment, not the 3 a.m. alarm. */
+  const networks = z
+    .array(
+      z.string().superRefine((text, ctx) => {
+        const parsed = parseNetwork(text);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+      }),
+    )
+    .min(1, { error: 'List at least one address or CIDR, or leave the field out' });
+
+  const selectSchema = strict({
+    idleSecondsAtLeast: seconds('(every session has been idle 0 s)').optional().describe('Sessions idle (no command) for at least this many seconds.'),
+    ageSecondsAtLeast: seconds('(every session is at least 0 s old)').optional().describe('Sessions connected for at least this many seconds.'),
+    addresses: networks.optional().describe('Client IP in any of these CIDRs, or equal to one of these IPs (IPv4 or IPv6).'),
+    names: globs('client name').optional().describe('Globs (* and ?) on the client name (CLIENT SETNAME); case-sensitive. A session without a name has the name "".'),
+    commands: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_|.-]{0,63}$/, { error: 'Expected a Redis command name such as "blpop"' }))
+      .min(1, { error: 'List at least one command, or leave the field out' })
+      .optional()
+      .describe('The session\'s last command (cmd), case-insensitive.'),
+  }).describe('All given criteria must hold for a session to be chosen; give at least one.');
+
+  const protectSchema = strict({
+    addresses: networks.optional().describe('Sessions from these IPs / CIDRs are never chosen.'),
+    names: globs('client name').optional().describe('Sessions whose client name matches one of these globs are never chosen.'),
+  }).describe('Never chosen, whatever select says. Replication links are always protected.');
+
+  const killAllAction = strict({
+    kind: z.literal('kill-all').describe('Every client session of the target (hangUpKillAllClients).'),
+  });
+
+  const killMatchingAction = strict({
+    kind: z.literal('kill-matching').describe('Only the sessions select chooses (scanClients, listClients, hangUpClients).'),
+    select: selectSchema,
+    protect: protectSchema.optional(),
+    maxSessionsPerNode: int(1, 100_000)
+      .default(DEFAULT_MAX_SESSIONS_PER_NODE)
+      .describe('At most this many sessions are closed per node, the idlest first; the rest stay.'),
+    whenNoneMatch: z.enum(WHEN_NONE_MATCH).default('skip').describe(
+      'No session chosen on any node of the target: skip (decision skipped_no_match), or kill-all (escalate to killing every session).',
+    ),
+  }).superRefine((action, ctx) => {
+    if (Object.keys(action.select).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['select'],
+        message: 'select names no criterion, so it would choose every session: that is kill-all. Write kind: kill-all (or leave action out) to close every session, or give a criterion such as idleSecondsAtLeast',
+      });
+    }
+  });
+
+  return z
+    .discriminatedUnion('kind', [killAllAction, killMatchingAction], {
+      error: (issue) => (issue.code === 'invalid_union' ? `Expected kind: ${ACTION_KINDS.join(' or ')}` : undefined),
+    })
+    .default({ kind: 'kill-all' })
+    .describe('What to do with the target\'s sessions; left out: kill-all.');
+}
 
 // ---------------------------------------------------------------------------
 // The policy
@@ -121,12 +206,6 @@ function buildPolicySchema() {
   const nodeId = z
     .string()
     .regex(NODE_ID, { error: 'Expected a DCS node id (letters, digits, "-" and "_", at most 64 characters)' });
-
-  /** A non-empty list of globs; an empty list would match nothing, which is never what was meant. */
-  const globs = (what: string) =>
-    z
-      .array(z.string().min(1, { error: `An empty ${what} pattern matches nothing` }))
-      .min(1, { error: `List at least one ${what} pattern, or leave the field out to match any` });
 
   /** Lists whose entries must be distinct (a repeated node would be killed twice). */
   const distinct = <T>(items: readonly T[]) => new Set(items).size === items.length;
@@ -299,6 +378,12 @@ export type AlarmRule = Policy['alarms'][number];
 export type AlarmMatch = AlarmRule['match'];
 export type AlarmFormat = (typeof ALARM_FORMATS)[number];
 export type Scope = (typeof SCOPES)[number];
+/** A validated action, defaults applied. */
+export type ActionSpec = z.output<typeof ActionSchema>;
+export type ActionKind = ActionSpec['kind'];
+export type KillMatchingSpec = Extract<ActionSpec, { kind: 'kill-matching' }>;
+export type SessionSelect = KillMatchingSpec['select'];
+export type SessionProtect = NonNullable<KillMatchingSpec['protect']>;
 export type Schedule = Policy['schedules'][string];
 export type ScheduleTarget = Schedule['targets'][number];
 export type InstanceRules = Policy['instances'];

@@ -11,9 +11,9 @@
  */
 import type { DcsClient } from '../dcs/client';
 import { DcsError, sanitizeText } from '../dcs/errors';
-import { waitForJob } from '../dcs/jobs';
 import type { ClientInfo } from '../dcs/models';
 import type { Target } from '../domain/types';
+import { listAllClients, scanNode } from '../sessions/read';
 import { chooseSnapshotNodes } from './nodes';
 import { DEFAULT_TOP_CLIENTS, summarizeSessions, type ClientCount } from './summary';
 
@@ -144,33 +144,22 @@ async function planNodes(dcs: SnapshotDcs, target: Target, settings: Settings, d
 
 /** Scan, wait for the scan, list page by page; fills `progress` as it goes and never rejects. */
 async function readNode(dcs: SnapshotDcs, instanceId: string, progress: NodeProgress, settings: Settings, deadline: number): Promise<void> {
-  const call = { deadlineEpochMs: deadline };
   try {
-    const scan = await dcs.scanClients({ instanceId, body: { node_id: progress.nodeId } }, call);
-    const job = await waitForJob(dcs, scan.job_id, deadline, {
+    await scanNode(dcs, instanceId, progress.nodeId, { deadline, pollMs: settings.scanPollMs, now: settings.now, sleep: settings.sleep });
+    await listAllClients(dcs, instanceId, progress.nodeId, {
+      deadline,
+      pageSize: settings.pageSize,
+      maxSessions: settings.pageSize * settings.maxPages,
       now: settings.now,
-      sleep: settings.sleep,
-      initialDelayMs: settings.scanPollMs,
-      maxDelayMs: settings.scanPollMs * 4,
+      onPage: (listing) => {
+        progress.count = listing.count;
+        progress.clients = listing.clients;
+      },
     });
-    if (job.status === 'FAIL') throw new SnapshotStepError(`scan job failed${job.failReason ? `: ${job.failReason}` : ''}`);
-    if (job.status === 'PENDING') throw new SnapshotStepError(`scan not finished within the ${settings.budgetMs} ms budget`);
-    for (let page = 0; page < settings.maxPages; page++) {
-      const offset = progress.clients.length;
-      const answer = await dcs.listClients({ instanceId, nodeId: progress.nodeId, offset, limit: settings.pageSize }, call);
-      progress.count = answer.count;
-      progress.clients.push(...answer.clients);
-      if (answer.clients.length === 0 || progress.clients.length >= answer.count) break;
-    }
     progress.done = true;
   } catch (e) {
     progress.error = safeMessage(e);
   }
-}
-
-class SnapshotStepError extends Error {
-  override readonly name = 'SnapshotStepError';
-  readonly code = 'snapshot_step';
 }
 
 function assemble(progress: readonly NodeProgress[], moreNodes: boolean, topN: number): Omit<SessionSnapshot, 'elapsedMs'> {

@@ -102,6 +102,66 @@ describe('successful calls', () => {
   });
 });
 
+describe('session calls', () => {
+  const KILL_PATH = `/v2/${PROJECT_ID}/instances/${INSTANCE_ID}/clients/kill`;
+  const hangUp = (client: DcsClient, addrs: string[]) => client.hangUpClients({ instanceId: INSTANCE_ID, body: { node_id: NODE_ID, client_addrs: addrs } });
+
+  test('hangUpClients POSTs the node and the addresses to /clients/kill; 204 is success', async () => {
+    const s = await serve(always({ status: 204 }));
+    const response = await hangUp(testClient(s.url), ['10.0.0.9:5555', '[2001:db8::7]:6000']);
+    expect(response).toEqual(expect.not.objectContaining({ job_id: expect.anything() }));
+    expect(s.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`POST ${KILL_PATH}`]);
+    expect(JSON.parse(s.requests[0]!.body)).toEqual({ node_id: NODE_ID, client_addrs: ['10.0.0.9:5555', '[2001:db8::7]:6000'] });
+    expect(s.requests[0]!.headers.connection).toBe('close');
+  });
+
+  test('hangUpClients answered 500 or timed out is sent exactly once; 429 is retried', async () => {
+    const s = await serve(sequence({ status: 500, json: { error_code: 'DCS.5000', error_msg: 'boom' } }, { status: 429, json: { error_code: 'APIGW.0308', error_msg: 'slow down' } }, { status: 204 }));
+    const client = testClient(s.url);
+    expect((await failure(hangUp(client, ['10.0.0.9:5555']))).kind).toBe('server');
+    expect(s.requests).toHaveLength(1);
+    await hangUp(client, ['10.0.0.9:5555']);
+    expect(s.requests).toHaveLength(3);
+  });
+
+  test('listClients passes addr, sort and order through', async () => {
+    const s = await serve(always({ status: 200, json: { time: '1', count: 0, clients: [] } }));
+    await testClient(s.url).listClients({ instanceId: INSTANCE_ID, nodeId: NODE_ID, addr: '10.0.0.9:5555', sort: 'idle', order: 'desc', limit: 1000 });
+    expect(s.requests[0]!.query).toEqual({ node_id: NODE_ID, addr: '10.0.0.9:5555', sort: 'idle', order: 'desc', limit: '1000' });
+  });
+
+  test('a listed session without an addr makes the page malformed (it could be neither chosen nor killed)', async () => {
+    const s = await serve(always({ status: 200, json: { count: 1, clients: [{ id: '1', name: 'x' }] } }));
+    const error = await failure(testClient(s.url, {}, { readRetry: { maxAttempts: 1 } }).listClients({ instanceId: INSTANCE_ID, nodeId: NODE_ID }));
+    expect(error.code).toBe('malformed_response');
+  });
+
+  test.each([
+    ['no addresses', [] as string[]],
+    ['a host name', ['redis.example:6379']],
+    ['no port', ['10.0.0.9']],
+    ['a port out of range', ['10.0.0.9:70000']],
+    ['a unix socket', ['/tmp/redis.sock:0']],
+    ['an address twice', ['10.0.0.9:5555', '10.0.0.9:5555']],
+    ['1001 addresses', Array.from({ length: 1001 }, (_, i) => `10.0.${i >> 8}.${i & 255}:5000`)],
+  ])('hangUpClients with %s is refused before sending', async (_name, addrs) => {
+    const s = await serve(always({ status: 204 }));
+    const error = await failure(hangUp(testClient(s.url), addrs));
+    expect(error.kind).toBe('invalid_request');
+    expect(error.message).not.toContain('redis.example');
+    expect(s.requests).toHaveLength(0);
+  });
+
+  test('listClients with a bad addr, sort or order is refused before sending', async () => {
+    const s = await serve(always({ status: 200, json: { count: 0, clients: [] } }));
+    const client = testClient(s.url);
+    for (const bad of [{ addr: 'x:1' }, { sort: 'name' as never }, { order: 'up' as never }]) {
+      expect((await failure(client.listClients({ instanceId: INSTANCE_ID, nodeId: NODE_ID, ...bad }))).kind).toBe('invalid_request');
+    }
+    expect(s.requests).toHaveLength(0);
+  });
+});
+
 describe('connections', () => {
   test('reads reuse a keep-alive connection; kill-all always opens a fresh one', async () => {
     const s = await serve((req) => (req.method === 'POST' ? { status: 200, json: { job_id: JOB_ID } } : { status: 200, json: { job_id: JOB_ID, status: 'INIT' } }));

@@ -14,8 +14,9 @@ const ACTIONS_BY_METHOD: Record<string, string[]> = {
   showJobInfo: ['dcs:job:get'], // GET .../jobs/{job_id}
   showInstance: ['dcs:instance:get'], // GET .../instances/{instance_id}
   showNodesInformation: [], // GET .../logical-nodes: documented as needing no action
-  scanClients: [], // POST .../clients: documented as needing no action
+  scanClients: ['dcs:clients:list'], // POST .../clients: the 2025 pages name dcs:clients:list (older ones said none)
   listClients: ['dcs:clients:list'], // GET .../clients
+  hangUpClients: ['dcs:clients:kill'], // POST .../clients/kill: the same action as kill-all
 };
 
 const CLIENT_FILE = path.join(REPO_ROOT, 'lib', 'dcs', 'client.ts');

@@ -123,7 +123,18 @@ describe('FaultController rules', () => {
     faults.add({ jobFail: 'no' });
     const key = { operation: 'hangUpKillAllClients', method: 'POST', path: '/x' };
     expect(faults.planFor(key).action.kind).toBe('none');
-    expect(faults.takeJobFailure(key)).toBe('no');
-    expect(faults.takeJobFailure(key)).toBeNull();
+    expect(faults.takeJobFault(key)).toEqual({ kind: 'fail', reason: 'no' });
+    expect(faults.takeJobFault(key)).toBeNull();
+  });
+
+  it('job rules without an operation are about kill-all jobs; scan jobs need operation scanClients', () => {
+    const faults = new FaultController();
+    faults.add({ jobFail: 'kill jobs only' });
+    faults.add({ operation: 'scanClients', jobHang: true });
+    const scan = { operation: 'scanClients', method: 'POST', path: '/x' };
+    expect(faults.takeJobFault(scan)).toEqual({ kind: 'hang' });
+    expect(faults.takeJobFault(scan)).toBeNull();
+    expect(faults.takeJobFault({ ...scan, operation: 'hangUpKillAllClients' })).toEqual({ kind: 'fail', reason: 'kill jobs only' });
+    expect(() => faults.add({ operation: 'listClients', jobFail: 'x' })).toThrow(/jobs of hangUpKillAllClients or scanClients/);
   });
 });

@@ -97,7 +97,7 @@ describeWithRedis('takeSessionSnapshot with real redis nodes', () => {
     slave.status = 'Inactive';
     const scanFailed = await snapshot(nodeTarget(DEMO.shard0Slave));
     expect(scanFailed).toMatchObject({ status: 'failed' });
-    expect(scanFailed.error).toMatch(/scan job failed: node .* is Inactive/);
+    expect(scanFailed.error).toMatch(/scan of node \S+ failed: node .* is Inactive/);
 
     emulator.faults.add({ operation: 'showNodesInformation', status: 404, errorCode: 'DCS.4010' });
     const noNodes = await snapshot(instanceTarget);
