@@ -76,11 +76,14 @@ export class Auditor {
   }
 }
 
-/** The contract's fields first, in the contract's order, then the extensions: audit lines read alike. */
-const FIELD_ORDER: readonly (keyof AuditRecord)[] = [
+/** Every field of an audit record, in the order lines print them (docs/reference.md lists them in this order): audit lines read alike. */
+export const AUDIT_FIELDS = [
   'type', 'time', 'requestId', 'trigger', 'decision', 'reason', 'target', 'source', 'jobId', 'job', 'error', 'durationMs',
   'rule', 'dryRun', 'request', 'guard', 'sessions',
-];
+] as const satisfies readonly (keyof AuditRecord)[];
+/** Compiles only while AUDIT_FIELDS lists every field of AuditRecord. */
+type Unlisted = Exclude<keyof AuditRecord, (typeof AUDIT_FIELDS)[number]>;
+const FIELD_ORDER: [Unlisted] extends [never] ? readonly (keyof AuditRecord)[] : Unlisted = AUDIT_FIELDS;
 
 function ordered(record: AuditRecord): AuditRecord {
   const out: Record<string, unknown> = {};

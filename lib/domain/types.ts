@@ -1,6 +1,6 @@
 /**
  * The product's vocabulary. Every module speaks these types; the audit record
- * (contract.md, "Audit records") is built from them.
+ * (docs/reference.md, "Audit record") is built from them.
  */
 
 /** What was decided for one target (or for one rejected input). */
@@ -81,7 +81,7 @@ export interface ErrorInfo {
   requestId: string | null;
 }
 
-/** One audit line (contract.md). Optional extension fields come after the contract's. */
+/** One audit line (docs/reference.md, "Audit record"). */
 export interface AuditRecord {
   type: 'audit';
   time: string;
@@ -95,7 +95,6 @@ export interface AuditRecord {
   job?: JobView;
   error?: ErrorInfo;
   durationMs: number;
-  /** Extensions (not in the contract's table, documented in the README). */
   dryRun?: boolean;
   /** For dry runs: the exact request that would have been sent. */
   request?: { method: string; path: string; body: object };

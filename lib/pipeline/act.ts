@@ -104,7 +104,12 @@ function guardStop(verdict: GuardVerdict): Pick<DecisionDraft, 'decision' | 'rea
     case 'proceed':
       return null;
     case 'duplicate':
-      return { decision: 'skipped_duplicate', reason: 'This notification was already handled.', guard: { ...verdict } };
+      return {
+        decision: 'skipped_duplicate',
+        reason: 'This notification was already handled.',
+        // Every time in an audit record is ISO 8601 (docs/reference.md).
+        guard: { ...verdict, ...(verdict.firstSeenAt !== undefined ? { firstSeenAt: new Date(verdict.firstSeenAt).toISOString() } : {}) },
+      };
     case 'cooldown':
       return {
         decision: 'skipped_cooldown',

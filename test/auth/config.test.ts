@@ -7,7 +7,8 @@ import { certHostsFor, confirmHostsFor, readSmnAuthConfig, type Env, type SmnAut
 import { HUAWEI_SMN_CERT_FINGERPRINT256, HUAWEI_SMN_CERT_PEM } from '../../lib/auth/huawei-smn-cert';
 import { OTHER_CERT, SIGNING_CERT, SIGNING_KEY, TOPIC } from './support/keys';
 
-const REFERENCE_PEM = path.resolve(__dirname, '..', '..', '..', 'shared', 'reference', 'smn-signing-cert.pem');
+/** The certificate the repository ships for SMN_SIGNING_CERT (docs/reference.md). */
+const SHIPPED_PEM = path.resolve(__dirname, '..', '..', 'deploy', 'smn-signing-cert.pem');
 const fingerprint = (pem: string): string => new X509Certificate(pem).fingerprint256;
 
 function configOf(env: Env): SmnAuthConfig {
@@ -25,12 +26,13 @@ function problemsOf(env: Env): string[] {
 }
 
 describe('the pinned Huawei certificate', () => {
-  it('is the published reference file, byte for byte', () => {
-    expect(HUAWEI_SMN_CERT_PEM).toBe(readFileSync(REFERENCE_PEM, 'utf8'));
+  it('is the certificate the repository ships (deploy/smn-signing-cert.pem), byte for byte', () => {
+    expect(HUAWEI_SMN_CERT_PEM).toBe(readFileSync(SHIPPED_PEM, 'utf8'));
   });
-  it('has the fingerprint documented in reference/events.md', () => {
+  it('has the fingerprint documented in docs/reference.md', () => {
     expect(fingerprint(HUAWEI_SMN_CERT_PEM)).toBe(HUAWEI_SMN_CERT_FINGERPRINT256);
     expect(HUAWEI_SMN_CERT_FINGERPRINT256).toBe('85:FF:15:CD:8A:21:7C:2B:DF:36:7C:F0:17:39:4D:B0:ED:FE:B0:31:8B:5F:5C:7C:6B:BE:25:73:CA:D1:38:17');
+    expect(readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'reference.md'), 'utf8')).toContain(HUAWEI_SMN_CERT_FINGERPRINT256);
   });
 });
 

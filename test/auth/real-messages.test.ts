@@ -1,5 +1,5 @@
 /**
- * The real SMN deliveries in ../shared/fixtures/real verify with the default
+ * The real SMN deliveries in test/fixtures/events/real verify with the default
  * configuration (Huawei's pinned certificate; age check off: they are old),
  * and any change to a signed field, or to the signature, makes them fail.
  */

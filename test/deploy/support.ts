@@ -89,19 +89,3 @@ export interface ResolvedConfig {
   };
   functions: Record<string, FunctionConfig>;
 }
-
-/** The environment variable names of the contract's configuration table. */
-export function contractVariableNames(contractPath: string): Set<string> {
-  const text = fs.readFileSync(contractPath, 'utf8');
-  const section = text.split(/^## /m).find((s) => s.startsWith('Configuration'));
-  if (!section) throw new Error(`no "## Configuration" section in ${contractPath}`);
-  const names = new Set<string>();
-  for (const line of section.split('\n')) {
-    const firstCell = /^\|([^|]+)\|/.exec(line)?.[1] ?? '';
-    for (const token of firstCell.split(',')) {
-      const name = token.trim();
-      if (/^[A-Z][A-Z0-9_]+$/.test(name)) names.add(name);
-    }
-  }
-  return names;
-}

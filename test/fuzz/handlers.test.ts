@@ -24,6 +24,11 @@ import { REAL_ALARM_INSTANCE, TOPIC } from './support/signed';
 import { LOCAL_HOSTS_ENV, SIGNING_CERT_FILE, useSmnHosts } from './support/servers';
 
 /** Instances the policy denies, and one that only a schedule names (unknown to the emulator). */
+// Each batch is bounded work (thousands of cases through the built bundle); how long it takes
+// depends on the machine's load, not on correctness. A batch cut short by jest's default
+// timeout would keep running into the next test's shared scenario.
+jest.setTimeout(10 * 60_000);
+
 const DENIED = ['d0000000-0000-4000-8000-00000000000d', 'd0000000-0000-4000-8000-0000000000dd'];
 const WEEKLY_INSTANCE = 'e0000000-0000-4000-8000-00000000000e';
 const SCHEDULE_INSTANCES: Record<string, string> = { nightly: INSTANCES.shop, weekly: WEEKLY_INSTANCE, 'node-sweep': INSTANCES.shop, 'denied-sweep': DENIED[0]! };

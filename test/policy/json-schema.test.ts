@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { POLICY_SCHEMA_FILE, policyJsonSchema, policyJsonSchemaText } from '../../lib/policy';
-import { CONTRACT_EXAMPLE, DEPLOY_POLICY, REPO_ROOT } from './examples';
+import { REFERENCE_EXAMPLE, DEPLOY_POLICY, REPO_ROOT } from './examples';
 
 const committed = readFileSync(join(REPO_ROOT, POLICY_SCHEMA_FILE), 'utf8');
 
@@ -29,7 +29,7 @@ describe('published JSON Schema', () => {
     const validate = new Ajv2020({ strict: false }).compile(JSON.parse(committed));
 
     test.each([
-      ['the contract example', parse(CONTRACT_EXAMPLE)],
+      ['the reference example', parse(REFERENCE_EXAMPLE)],
       ['deploy/policy.yaml', parse(readFileSync(DEPLOY_POLICY, 'utf8'))],
       ['a minimal policy', { version: 1 }],
     ])('%s is valid', (_name, policy) => {

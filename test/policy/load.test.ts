@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clearPolicyCache, getPolicy, INLINE_SOURCE, loadPolicy, type LoadedPolicy, type PolicyError } from '../../lib/policy';
 import type { Result } from '../../lib/domain/types';
-import { CONTRACT_EXAMPLE, DEPLOY_POLICY } from './examples';
+import { REFERENCE_EXAMPLE, DEPLOY_POLICY } from './examples';
 
 let dir: string;
 beforeEach(() => {
@@ -46,7 +46,7 @@ describe('where the policy comes from', () => {
   });
 
   test('GUARD_POLICY as a YAML file path', () => {
-    const path = write('p.yaml', CONTRACT_EXAMPLE);
+    const path = write('p.yaml', REFERENCE_EXAMPLE);
     const loaded = success(loadPolicy({ env: { GUARD_POLICY: path }, defaultPath: DEPLOY_POLICY }));
     expect(loaded.source).toBe(path);
     expect(loaded.policy.alarms[0]?.name).toBe('connection-pressure');
@@ -210,7 +210,7 @@ describe('errors point at the line and path', () => {
 
 describe('getPolicy: once per warm container', () => {
   test('the second call does not read the file again', () => {
-    const path = write('p.yaml', CONTRACT_EXAMPLE);
+    const path = write('p.yaml', REFERENCE_EXAMPLE);
     const { reads, readFile } = countingReader();
     const first = getPolicy({ env: { GUARD_POLICY: path }, defaultPath: DEPLOY_POLICY, readFile });
     const second = getPolicy({ env: { GUARD_POLICY: path }, defaultPath: DEPLOY_POLICY, readFile });

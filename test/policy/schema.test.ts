@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parsePolicy, PolicySchema, type Policy } from '../../lib/policy';
-import { CONTRACT_EXAMPLE, DEPLOY_POLICY, INSTANCE_A } from './examples';
+import { REFERENCE_EXAMPLE, DEPLOY_POLICY, INSTANCE_A } from './examples';
 
 function valid(text: string): Policy {
   const result = parsePolicy(text, 'test.yaml');
@@ -39,8 +39,8 @@ describe('policy schema', () => {
     expect(policy.alarms[0]).toEqual({ name: 'r', match: {}, scope: 'auto' });
   });
 
-  test("the contract's example policy validates", () => {
-    const policy = valid(CONTRACT_EXAMPLE);
+  test("the example policy of docs/reference.md validates", () => {
+    const policy = valid(REFERENCE_EXAMPLE);
     expect(policy.alarms[0]?.match.alarmNames).toEqual(['dcs-*']);
     expect(policy.schedules.nightly?.targets).toEqual([{ instance: INSTANCE_A, nodes: 'all' }]);
   });

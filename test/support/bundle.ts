@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fixture as readFixture } from '../events/support/fixtures';
 import { captureOutput } from './output-capture';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const FIXTURES = path.resolve(ROOT, '..', 'shared', 'fixtures');
 
 export type FunctionName = 'alarm' | 'cron';
 
@@ -35,10 +35,8 @@ export interface Invocation<R = any> {
   exitCode: number | null;
 }
 
-/** Reads a shared fixture (../shared/fixtures). */
-export function fixture(name: string): any {
-  return JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
-}
+/** Reads a sample event (test/fixtures/events). */
+export const fixture = (name: string): any => readFixture(name);
 
 /** Runs the BUILT bundle (dist/<fn>/index.js) in a fresh node process, like a cold FunctionGraph container. */
 export async function invokeBundle<R = any>(fn: FunctionName, events: unknown[], opts: InvokeOptions = {}): Promise<Invocation<R>> {

@@ -41,8 +41,7 @@ function seedCredentials(): Array<{ label: string; value: string }> {
 }
 
 function realSignatures(): Array<{ label: string; value: string }> {
-  const dir = path.resolve(ROOT, '..', 'shared', 'fixtures', 'real');
-  if (!fs.existsSync(dir)) return [];
+  const dir = path.join(ROOT, 'test', 'fixtures', 'events', 'real');
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))

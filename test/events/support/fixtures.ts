@@ -1,9 +1,9 @@
-/** The shared sample events (../shared/fixtures beside the repository). */
+/** The sample events and the real SMN captures (test/fixtures/events, README there). */
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { AlarmSignal } from '../../../lib/events/alarm-message';
 
-export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'fixtures');
+export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', 'fixtures', 'events');
 
 /** Parsed JSON of a fixture, e.g. `fixture('real/cloudeye-dcs-alarm.cn-north-4.2025-06-02.json')`. */
 export function fixture<T = Record<string, unknown>>(name: string): T {

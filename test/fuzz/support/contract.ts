@@ -1,5 +1,5 @@
 /**
- * The public contract (../shared/contract.md) as checks on what a handler
+ * The reference (docs/reference.md: handlers, audit record) as checks on what a handler
  * returned and printed. Each check returns problems as strings instead of
  * failing at once, so a batch of thousands of cases reports which cases broke
  * which rule, with their index (reproducible from the printed seed).
@@ -29,13 +29,13 @@ export function isApigEvent(event: unknown): boolean {
   return own('httpMethod') || own('requestContext') || (own('body') && own('headers'));
 }
 
-/** Problems with one audit record (contract.md, "Audit records"). */
+/** Problems with one audit record (docs/reference.md, "Audit record"). */
 export function auditRecordProblems(r: unknown, trigger: 'alarm' | 'timer'): string[] {
   if (!isObject(r)) return ['record is not an object'];
   const p: string[] = [];
   if (r.type !== 'audit') p.push(`type ${JSON.stringify(r.type)}`);
   if (r.trigger !== trigger) p.push(`trigger ${JSON.stringify(r.trigger)}`);
-  // contract.md "Audit records", plus the documented extension: the domain's list.
+  // docs/reference.md "Decisions": the domain's list.
   if (!(DECISION_KINDS as readonly string[]).includes(r.decision)) p.push(`decision ${JSON.stringify(r.decision)}`);
   if (typeof r.reason !== 'string' || r.reason.trim() === '') p.push('reason is not a non-empty string');
   if (!isIso(r.time)) p.push(`time ${JSON.stringify(r.time)} is not ISO 8601`);

@@ -9,10 +9,10 @@ import { OTHER_KEY, signSmn, TOPIC } from '../../auth/support/keys';
 import { fixture } from '../../support/bundle';
 import { alteredString, hostileValue, pollutingObject, replaceAt, setOwn, wrongType, type Json } from './mutate';
 
-export const REAL_ALARM = 'real/cloudeye-dcs-alarm.cn-north-4.2025-06-02.json';
-export const REAL_DATAARTS = 'real/dataarts-job-failure.cn-south-1.2025-02-14.json';
-export const REAL_CONFIRMATION = 'real/subscription-confirmation.cn-north-4.2025-06-07.json';
-export const REAL_ALARM_INSTANCE = '3dc7b9ea-70b4-4c38-942d-e2636e6d844c';
+import { REAL_ALARM, REAL_ALARM_SIGNAL, REAL_CONFIRMATION, REAL_DATAARTS } from '../../events/support/fixtures';
+
+export { REAL_ALARM, REAL_CONFIRMATION, REAL_DATAARTS };
+export const REAL_ALARM_INSTANCE = REAL_ALARM_SIGNAL.instanceId;
 
 export type BaseKind = 'test-alarm' | 'test-confirm' | 'real-alarm' | 'real-dataarts' | 'real-confirm';
 
