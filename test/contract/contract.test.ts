@@ -44,7 +44,7 @@ describe('environment variables', () => {
     const found = new Set<string>();
     for (const file of files) {
       const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
-      for (const m of text.matchAll(/(?:env\.|env\[['"]|['"`])((?:HUAWEICLOUD_SDK|CLOUD_SDK|DCS|GUARD|SMN)_[A-Z0-9_]+)/g)) found.add(m[1]!);
+      for (const m of text.matchAll(/(?:env\.|env\[['"])([A-Z][A-Z0-9_]+)|['"`]((?:HUAWEICLOUD_SDK|CLOUD_SDK|DCS|GUARD|SMN|CES)_[A-Z0-9_]+)/g)) found.add((m[1] ?? m[2])!);
     }
     return [...found].sort();
   };
