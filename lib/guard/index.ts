@@ -10,12 +10,13 @@
  */
 import { MemoryGuardStore } from './memory-store';
 import { RedisGuardStore } from './redis-store';
-import { parseRedisUrl } from './redis-url';
+import { parseRedisUrl, type RedisTarget } from './redis-url';
 import { GuardError, type GuardStore } from './types';
 
 export * from './types';
 export { MemoryGuardStore } from './memory-store';
-export { RedisGuardStore, HASH_TAG } from './redis-store';
+export { RedisGuardStore } from './redis-store';
+export { HASH_TAG, redisKey, historyStreamKey } from './keys';
 export { parseRedisUrl, type RedisTarget } from './redis-url';
 
 export const DEFAULT_KEY_PREFIX = 'dcs-guard:';
@@ -23,7 +24,7 @@ export const DEFAULT_KEY_PREFIX = 'dcs-guard:';
 export const DEFAULT_TIMEOUT_MS = 500;
 
 export interface GuardStoreOptions {
-  /** redis:// or rediss:// (see redis-url.ts); null/undefined/'' = in-process memory. */
+  /** redis://, rediss://, redis+cluster:// or rediss+cluster:// (see redis-url.ts); null/undefined/'' = in-process memory. */
   redisUrl?: string | null;
   /** Prefix of every Redis key; default `?prefix=` from the URL, else "dcs-guard:". No braces (they would change the hash slot). */
   keyPrefix?: string;
@@ -33,21 +34,49 @@ export interface GuardStoreOptions {
   tlsCa?: string;
 }
 
-/**
- * A new store. Throws GuardError('invalid_guard_config') for a bad URL, prefix or timeout
- * (the message never contains the URL). Creating one is cheap: Redis connects on first use.
- */
-export function createGuardStore(opts: GuardStoreOptions): GuardStore {
+/** Where the guard keeps its state: this container's memory, one Redis endpoint, or a native Redis Cluster. */
+export type GuardStoreMode = 'memory' | 'redis' | 'redis-cluster';
+
+/** What a store would be, for tools (doctor) and logs: nothing secret in it. */
+export interface GuardStoreDescription {
+  mode: GuardStoreMode;
+  /** The URL with its password masked; null for memory. */
+  address: string | null;
+  /** Prefix of every key (Redis only). */
+  keyPrefix: string | null;
+  timeoutMs: number;
+}
+
+type ResolvedConfig = { timeoutMs: number; redis: { target: RedisTarget; keyPrefix: string } | null };
+
+/** Options → a checked configuration; throws GuardError('invalid_guard_config') naming the problem, never the URL. */
+function resolveConfig(opts: GuardStoreOptions): ResolvedConfig {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new GuardError('invalid_guard_config', 'guard store timeout must be a positive number of milliseconds');
-  if (!opts.redisUrl) return new MemoryGuardStore();
+  if (!opts.redisUrl) return { timeoutMs, redis: null };
   const target = parseRedisUrl(opts.redisUrl, opts.tlsCa);
   if (!target.ok) throw target.error;
   const keyPrefix = opts.keyPrefix ?? target.value.keyPrefix ?? DEFAULT_KEY_PREFIX;
   if (/[{}\s]/.test(keyPrefix) || keyPrefix.length > 100) {
     throw new GuardError('invalid_guard_config', 'guard key prefix must be at most 100 characters, without braces or spaces');
   }
-  return new RedisGuardStore({ target: target.value, keyPrefix, timeoutMs });
+  return { timeoutMs, redis: { target: target.value, keyPrefix } };
+}
+
+/**
+ * A new store. Throws GuardError('invalid_guard_config') for a bad URL, prefix or timeout
+ * (the message never contains the URL). Creating one is cheap: Redis connects on first use.
+ */
+export function createGuardStore(opts: GuardStoreOptions): GuardStore {
+  const { timeoutMs, redis } = resolveConfig(opts);
+  return redis ? new RedisGuardStore({ ...redis, timeoutMs }) : new MemoryGuardStore();
+}
+
+/** The store these options select, without connecting. Throws as createGuardStore does. */
+export function describeGuardStore(opts: GuardStoreOptions): GuardStoreDescription {
+  const { timeoutMs, redis } = resolveConfig(opts);
+  if (!redis) return { mode: 'memory', address: null, keyPrefix: null, timeoutMs };
+  return { mode: redis.target.cluster ? 'redis-cluster' : 'redis', address: redis.target.redacted, keyPrefix: redis.keyPrefix, timeoutMs };
 }
 
 /**

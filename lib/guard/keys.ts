@@ -9,6 +9,27 @@ import { cooldownField } from './rules';
 
 const enc = encodeURIComponent;
 
+/**
+ * Every Redis key of a deployment carries this hash tag, so all of them live in one hash
+ * slot, on one shard of a cluster: a decision is one script over the instance's keys AND the
+ * global breaker (docs/guard.md, "Why one hash slot").
+ */
+export const HASH_TAG = '{guard}';
+
+/**
+ * The Redis name of a guard entry: `<prefix>{guard}:<name>`. Whatever a deployment keeps in
+ * Redis beside the guard (the decision history stream) is named through this too: same
+ * prefix, same slot.
+ */
+export function redisKey(prefix: string, name: string): string {
+  return `${prefix}${HASH_TAG}:${name}`;
+}
+
+/** The capped stream of audit records kept beside the guard keys (the decision history). */
+export function historyStreamKey(prefix: string): string {
+  return redisKey(prefix, 'history');
+}
+
 /** Dedup keys come from outside (SMN message ids): long ones are hashed to keep keys small. */
 const MAX_READABLE_DEDUP_KEY = 200;
 

@@ -5,7 +5,8 @@
  * One check = one Lua script call = one round trip (EVALSHA; ioredis sends EVAL the first
  * time on each connection). Releases ('not_sent') are a second script.
  *
- * Cluster mode (DCS Proxy Cluster, Redis Cluster): a script may only touch keys of one
+ * Cluster mode (DCS Proxy Cluster through its one address; a native Redis Cluster through
+ * redis+cluster://, ioredis' Cluster client, see openCluster): a script may only touch keys of one
  * hash slot. The global breaker must be read and written in the same script as the
  * instance's keys — otherwise two containers could both see "19 of 20" and both kill —
  * so EVERY key carries the same hash tag `{guard}` and lives in one slot. The load is a
@@ -24,8 +25,9 @@
  * cooldown ends — the safe side for a fail-closed caller.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from './ioredis-module';
-import { guardKeys, type GuardKeys } from './keys';
+import type { RedisOptions } from 'ioredis';
+import type { Cluster, Redis } from './ioredis-module';
+import { guardKeys, redisKey, type GuardKeys } from './keys';
 import { CHECK_SCRIPT, RELEASE_SCRIPT } from './redis-script';
 import { BREAKER_WINDOW_MS, cooldownField, limitsOf, type BlockingVerdict } from './rules';
 import type { RedisTarget } from './redis-url';
@@ -39,9 +41,6 @@ import {
   type SettleOutcome,
 } from './types';
 import { assertValidRequest } from './validate';
-
-/** All keys share this hash tag (see above). */
-export const HASH_TAG = '{guard}';
 
 /** Keys outlive their logical end by this much (TTL = garbage collection, times decide). */
 const TTL_GRACE_MS = 60_000;
@@ -61,36 +60,26 @@ interface GuardCommands {
 
 class DeadlineExceeded extends Error {}
 
+/** A standalone connection or a native cluster client: the store uses what both offer. */
+type GuardClient = Redis | Cluster;
+
 export class RedisGuardStore implements GuardStore {
   readonly kind = 'redis' as const;
-  private client: Redis;
-  private connecting: { client: Redis; promise: Promise<void> } | null = null;
+  /** 'redis-cluster' for redis+cluster:// (a native Redis Cluster), else 'redis'. */
+  readonly mode: 'redis' | 'redis-cluster';
+  private client: GuardClient;
+  private connecting: { client: GuardClient; promise: Promise<void> } | null = null;
   /** The last 'error' event: it names the real cause when a call only sees "connection closed". */
   private lastError: unknown;
 
   constructor(private readonly options: RedisGuardStoreOptions) {
+    this.mode = options.target.cluster ? 'redis-cluster' : 'redis';
     this.client = this.openClient();
   }
 
-  private openClient(): Redis {
-    const { timeoutMs } = this.options;
-    const client = new (loadIoredis())({
-      ...this.options.target.connection,
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      enableReadyCheck: false,
-      retryStrategy: () => null,
-      maxRetriesPerRequest: 0,
-      autoResendUnfulfilledCommands: false,
-      // No connect or command timers of ioredis' own: they would fire ahead of a reply that
-      // already arrived after a blocked event loop (see withinDeadline); the deadline covers both.
-      connectTimeout: 0,
-      disconnectTimeout: timeoutMs,
-      // RESP2 and no CLIENT SETINFO: older DCS versions and proxies know neither HELLO nor SETINFO.
-      protocol: 2,
-      disableClientInfo: true,
-      connectionName: 'dcs-session-guard',
-    });
+  private openClient(): GuardClient {
+    const { target, timeoutMs } = this.options;
+    const client = target.cluster ? openCluster(target, timeoutMs) : new (loadIoredis().Redis)({ ...target.connection, ...connectionBehaviour(timeoutMs) });
     // Errors surface through the failing call; without a listener ioredis would print them.
     client.on('error', (e: unknown) => {
       if (client === this.client) this.lastError = e;
@@ -129,13 +118,14 @@ export class RedisGuardStore implements GuardStore {
 
   private causeOf(e: unknown): string {
     const cause = sanitizedCause(e);
-    return cause === 'connection_closed' && this.lastError !== undefined ? sanitizedCause(this.lastError) : cause;
+    const vague = cause === 'connection_closed' || cause === CLUSTER_UNREACHABLE;
+    return vague && this.lastError !== undefined ? sanitizedCause(this.lastError) : cause;
   }
 
   /** The full Redis key names of a decision, in the scripts' KEYS order. */
   keysOf(target: GuardRequest['target'], dedupKey: string | null): [string, string, string, string] {
     const names: GuardKeys = guardKeys(target, dedupKey);
-    const full = (name: string) => `${this.options.keyPrefix}${HASH_TAG}:${name}`;
+    const full = (name: string) => redisKey(this.options.keyPrefix, name);
     // Without a dedup key the script never touches KEYS[1]; the placeholder keeps the slot.
     return [full(names.dedup ?? 'dedup:none'), full(names.cooldowns), full(names.globalKills), full(names.instanceKills)];
   }
@@ -191,7 +181,7 @@ export class RedisGuardStore implements GuardStore {
    * After a timeout the socket may be dead without knowing it (a dropped NAT mapping, a
    * frozen server): the next call starts on a fresh connection instead of queueing behind it.
    */
-  private replaceClient(stale: Redis): void {
+  private replaceClient(stale: GuardClient): void {
     if (stale !== this.client) return; // a concurrent call already did
     this.client = this.openClient();
     this.connecting = null;
@@ -199,7 +189,7 @@ export class RedisGuardStore implements GuardStore {
   }
 
   /** Connects `client` unless it is ready; concurrent calls share one attempt. */
-  private ready(client: Redis): Promise<void> {
+  private ready(client: GuardClient): Promise<void> {
     if (client.status === 'ready') return Promise.resolve();
     if (!this.connecting || this.connecting.client !== client) {
       const attempt = { client, promise: client.connect() };
@@ -217,12 +207,73 @@ export class RedisGuardStore implements GuardStore {
  * ioredis is required on first use, not imported: a container without a Redis guard
  * store never loads it (cold start). In a function bundle this is dist/<fn>/redis.js.
  */
-function loadIoredis(): typeof Redis {
-  return (require('./ioredis-module') as typeof import('./ioredis-module')).Redis;
+function loadIoredis(): typeof import('./ioredis-module') {
+  return require('./ioredis-module') as typeof import('./ioredis-module');
+}
+
+/**
+ * How every connection behaves, standalone or a cluster's node: no offline queue (a command
+ * issued while disconnected fails at once instead of waiting to be replayed — a replayed claim
+ * would write a cooldown for a kill the caller already gave up on), no reconnect loop, no connect
+ * or command timers of ioredis' own: they would fire ahead of a reply that already arrived after
+ * a blocked event loop (see withinDeadline), and the deadline covers both.
+ */
+function connectionBehaviour(timeoutMs: number): RedisOptions {
+  return {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    enableReadyCheck: false,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    connectTimeout: 0,
+    disconnectTimeout: timeoutMs,
+    // RESP2 and no CLIENT SETINFO: older DCS versions and proxies know neither HELLO nor SETINFO.
+    protocol: 2,
+    disableClientInfo: true,
+    connectionName: 'dcs-session-guard',
+  };
+}
+
+/**
+ * A native Redis Cluster: the seed node tells the client which node serves which slot
+ * (CLUSTER SLOTS, on connect); MOVED (the slot has moved: refresh the map, retry there) and
+ * ASK (the slot is being migrated: ASKING, then retry there) are followed by ioredis, up to
+ * maxRedirections; TRYAGAIN is retried after a short delay. TRYAGAIN is what a node answers while
+ * the guard's slot is being migrated and a decision's keys are not all on one node — and since a
+ * decision always names a key that does not exist yet (a new dedup mark), that holds from the
+ * first MIGRATING to the last SETSLOT NODE: decisions wait for the migration to end. All of it inside the one deadline of a call:
+ * a decision that cannot complete in time is 'unavailable', as on a standalone server.
+ * No background slot refresh and no cluster reconnect loop (a frozen container runs neither):
+ * the next call reconnects, a stale map costs one MOVED.
+ */
+const TRYAGAIN_DELAY_MS = 25;
+
+function openCluster(target: RedisTarget, timeoutMs: number): Cluster {
+  const { host, port, db: _db, ...nodeAuth } = target.connection;
+  const tls = nodeAuth.tls;
+  return new (loadIoredis().Cluster)([{ host: host!, port: port! }], {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    enableReadyCheck: false,
+    clusterRetryStrategy: () => null,
+    slotsRefreshTimeout: timeoutMs,
+    slotsRefreshInterval: 0,
+    // TRYAGAIN is retried until the deadline ends the call, not for a fixed count: a migration
+    // of the guard's few keys takes milliseconds, and the decision should wait for it.
+    maxRedirections: 16 + Math.ceil(timeoutMs / TRYAGAIN_DELAY_MS),
+    retryDelayOnMoved: 0,
+    retryDelayOnTryAgain: TRYAGAIN_DELAY_MS,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnFailover: 50,
+    // Nodes announce IP addresses: with TLS, keep the seed's server name for every node's certificate check.
+    ...(tls ? { dnsLookup: (address: string, done: (e: null, address: string) => void) => done(null, address) } : {}),
+    redisOptions: { ...connectionBehaviour(timeoutMs), ...nodeAuth },
+  });
 }
 
 /** A client whose connection already ended has nothing to close (ioredis would arm a useless timer). */
-function disconnect(client: Redis): void {
+function disconnect(client: GuardClient): void {
   if (client.status !== 'end') client.disconnect();
 }
 
@@ -255,6 +306,8 @@ function isTimeout(e: unknown): boolean {
   return /timed out/i.test(errorFields(e)?.message ?? '');
 }
 
+const CLUSTER_UNREACHABLE = 'cluster_unreachable';
+
 /**
  * A short code for what went wrong, built only from fixed vocabularies (system error
  * codes, Redis error prefixes): never from free text that could hold a URL or password.
@@ -264,8 +317,19 @@ export function sanitizedCause(e: unknown): string {
   const fields = errorFields(e);
   if (!fields) return 'error';
   if (typeof fields.code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(fields.code)) return fields.code;
+  // ioredis' ClusterAllFailedError: no node answered CLUSTER SLOTS; the last node's error says why, when it says more.
+  const nodeError = (e as { lastNodeError?: unknown }).lastNodeError;
+  if (nodeError !== undefined) {
+    const inner = sanitizedCause(nodeError);
+    return inner === 'connection_closed' || inner === 'error' ? CLUSTER_UNREACHABLE : inner;
+  }
   // Redis 7 answers a big command from an unauthenticated client with "Protocol error: unauthenticated ...".
   if (/WRONGPASS|NOAUTH|unauthenticated|invalid password|invalid username/i.test(fields.message)) return 'auth_failed';
-  if (/Connection is closed|isn't writeable|already connecting/i.test(fields.message)) return 'connection_closed';
+  if (/Connection is closed|isn't writeable|already connecting|Cluster isn't ready|Cluster is ended/i.test(fields.message)) return 'connection_closed';
+  // Cluster: redirections followed until the limit name the last answer (TRYAGAIN, MOVED, ...).
+  const lastRedirection = /^Too many Cluster redirections\. Last error: (?:\w+: )?([A-Z][A-Z_]{1,30})(\s|$)/.exec(fields.message);
+  if (lastRedirection) return lastRedirection[1]!;
+  if (/cluster support disabled/i.test(fields.message)) return 'not_a_cluster';
+  if (/None of startup nodes is available|Failed to refresh slots cache/i.test(fields.message)) return CLUSTER_UNREACHABLE;
   return /^([A-Z][A-Z_]{1,30})(\s|$)/.exec(fields.message)?.[1] ?? 'error';
 }

@@ -9,6 +9,7 @@
  */
 import { startEmulator, type Emulator, type RecordedRequest } from '../../dev/emulator/server';
 import { invokeBundle, type Invocation } from '../support/bundle';
+import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster';
 import { describeWithRedis, startRedisServer, type RedisServerHandle } from '../support/redis-server';
 import { ACTING_POLICY, alarmEvent, FIXTURE_NODE, INSTANCES, instanceAlarmOn, Scenario } from '../support/scenario';
 
@@ -312,5 +313,37 @@ describeWithRedis('guard end to end: the store fails mid-run', () => {
     expect(r.audit[0]!.guard).toBeUndefined();
     expect(r.audit[1]).toMatchObject({ target: { instanceId: INSTANCES.proxy }, guard: { failOpen: true, message: 'guard store unavailable' } });
     expect(kills()).toHaveLength(2);
+  });
+});
+
+describeWithRedis('guard end to end on a native Redis Cluster (redis+cluster://, 3 nodes)', () => {
+  let s: Scenario;
+  let cluster: RedisClusterHandle;
+
+  beforeAll(async () => {
+    s = await Scenario.start();
+    cluster = (await startRedisCluster({ password: 'e2e:cluster@pass' }))!;
+  });
+  afterAll(async () => {
+    await s?.close();
+    await cluster?.stop();
+  });
+
+  test('the same alarm 50 times at once from 5 warm containers (10 concurrent each): exactly one kill-all, 49 skipped', async () => {
+    const runs = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        s.invoke('alarm', Array.from({ length: 10 }, () => instanceAlarm(1)), {
+          concurrency: 10,
+          env: { GUARD_REDIS_URL: cluster.url, GUARD_POLICY: JSON.stringify(POLICY) },
+        }),
+      ),
+    );
+    const audit = runs.flatMap((r) => r.audit);
+    expect(audit).toHaveLength(50);
+    expect(s.killRequests()).toHaveLength(1);
+    const byDecision = count(audit.map((r) => r.decision));
+    expect(byDecision.executed).toBe(1);
+    expect((byDecision.skipped_duplicate ?? 0) + (byDecision.skipped_cooldown ?? 0)).toBe(49);
+    expect(runs.map((r) => r.stdout + r.stderr).join('')).not.toContain('e2e:cluster@pass');
   });
 });

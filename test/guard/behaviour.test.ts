@@ -1,11 +1,13 @@
 /**
  * The guard's behaviour table (sequences.ts) against both stores, then random sequences
- * run on both: the memory store must give the same decisions as Redis.
+ * run on both: the memory store must give the same decisions as Redis — a single
+ * redis-server, and a native Redis Cluster of three (redis+cluster://).
  */
 import fc from 'fast-check';
 import { createGuardStore } from '../../lib/guard';
 import type { GuardStore } from '../../lib/guard/types';
-import { describeWithRedis, startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import { startRedisCluster } from '../support/redis-cluster';
+import { describeWithRedis, startRedisServer } from '../support/redis-server';
 import { expectedOf, redisStore, runSequence } from './harness';
 import { SEQUENCES, type CheckStep, type Sequence, type Step, type TargetName } from './sequences';
 
@@ -18,43 +20,54 @@ describe('memory store: the behaviour table', () => {
   });
 });
 
-describeWithRedis('redis store: the behaviour table, and the same decisions as memory', () => {
-  let server: RedisServerHandle;
-  const stores: GuardStore[] = [];
-  const openRedis = () => {
-    const store = redisStore(server.url);
-    stores.push(store);
-    return store;
-  };
+/** A running Redis the parity suite talks to: its guard URL and how to stop it. */
+interface RedisUnderTest {
+  url: string;
+  stop(): Promise<void>;
+}
 
-  beforeAll(async () => {
-    server = (await startRedisServer())!;
-  });
-  afterAll(async () => {
-    await Promise.all(stores.map((s) => s.close()));
-    await server?.stop();
-  });
+function describeParity(name: string, start: () => Promise<RedisUnderTest | null>): void {
+  describeWithRedis(`${name}: the behaviour table, and the same decisions as memory`, () => {
+    let redis: RedisUnderTest;
+    const stores: GuardStore[] = [];
+    const openRedis = () => {
+      const store = redisStore(redis.url);
+      stores.push(store);
+      return store;
+    };
 
-  it.each(SEQUENCES.map((s) => [s.name, s] as const))('%s', async (_name, sequence) => {
-    const store = openRedis();
-    expect(store.kind).toBe('redis');
-    const results = await runSequence(store, sequence);
-    expect(results.map(({ step, got }) => ({ step, got }))).toEqual(expectedOf(sequence));
-  });
+    beforeAll(async () => {
+      redis = (await start())!;
+    });
+    afterAll(async () => {
+      await Promise.all(stores.map((s) => s.close()));
+      await redis?.stop();
+    });
 
-  it('memory store gives the same decisions as Redis on the same sequences (random sequences)', async () => {
-    await fc.assert(
-      fc.asyncProperty(randomSequence(), async (sequence) => {
-        const [memory, redis] = await Promise.all([
-          runSequence(createGuardStore({}), sequence, false),
-          runSequence(openRedis(), sequence, false),
-        ]);
-        expect(memory).toEqual(redis);
-      }),
-      { numRuns: 60 },
-    );
+    it.each(SEQUENCES.map((s) => [s.name, s] as const))('%s', async (_name, sequence) => {
+      const store = openRedis();
+      expect(store.kind).toBe('redis');
+      const results = await runSequence(store, sequence);
+      expect(results.map(({ step, got }) => ({ step, got }))).toEqual(expectedOf(sequence));
+    });
+
+    it('memory store gives the same decisions as Redis on the same sequences (random sequences)', async () => {
+      await fc.assert(
+        fc.asyncProperty(randomSequence(), async (sequence) => {
+          const [memory, redis] = await Promise.all([
+            runSequence(createGuardStore({}), sequence, false),
+            runSequence(openRedis(), sequence, false),
+          ]);
+          expect(memory).toEqual(redis);
+        }),
+        { numRuns: 60 },
+      );
+    });
   });
-});
+}
+
+describeParity('redis store (one redis-server)', () => startRedisServer());
+describeParity('redis store on a native Redis Cluster (3 nodes)', () => startRedisCluster({ password: 'cluster:p@ss' }));
 
 /** Checks on a few overlapping targets, times moving forward by steps that cross every boundary. */
 function randomSequence(): fc.Arbitrary<Sequence> {

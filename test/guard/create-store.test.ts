@@ -2,6 +2,7 @@
 import {
   createGuardStore,
   DEFAULT_KEY_PREFIX,
+  describeGuardStore,
   GuardError,
   guardStoreOptionsFromEnv,
   HASH_TAG,
@@ -44,6 +45,28 @@ describe('createGuardStore', () => {
     } catch (e) {
       expect((e as GuardError).code).toBe('invalid_guard_config');
     }
+  });
+});
+
+describe('describeGuardStore (for doctor and logs)', () => {
+  it('names the mode, the masked address, the prefix and the deadline, without connecting', () => {
+    expect(describeGuardStore({})).toEqual({ mode: 'memory', address: null, keyPrefix: null, timeoutMs: 500 });
+    expect(describeGuardStore({ redisUrl: 'redis://:s3cret@10.0.0.5:6379', timeoutMs: 250 })).toEqual({
+      mode: 'redis',
+      address: 'redis://:***@10.0.0.5:6379',
+      keyPrefix: 'dcs-guard:',
+      timeoutMs: 250,
+    });
+    expect(describeGuardStore({ redisUrl: 'redis+cluster://:s3cret@10.0.0.5:6379?prefix=prod:' })).toMatchObject({
+      mode: 'redis-cluster',
+      address: 'redis+cluster://:***@10.0.0.5:6379?prefix=prod:',
+      keyPrefix: 'prod:',
+    });
+  });
+
+  it('refuses what createGuardStore refuses, with the same error', () => {
+    expect(() => describeGuardStore({ redisUrl: 'redis+cluster://h/3' })).toThrow(GuardError);
+    expect(() => describeGuardStore({ redisUrl: 'redis://h', keyPrefix: '{x}' })).toThrow(/braces/);
   });
 });
 

@@ -8,21 +8,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createGuardStore } from '../../lib/guard';
-import { GuardError, type GuardRequest, type GuardStore, type GuardVerdict } from '../../lib/guard/types';
+import { GuardError, type GuardStore } from '../../lib/guard/types';
 import { describeWithRedis, startRedisServer, type RedisServerHandle } from '../support/redis-server';
+import { concurrentClaimTests, request } from './concurrent-claims';
 import { redisStore, requestOf, uniquePrefix } from './harness';
 import { BASE_SETTINGS, T0, targetOf } from './sequences';
 
 const PASSWORD = 'S3cret:p@ss/word%-guard';
-
-const request = (overrides: Partial<GuardRequest> = {}): GuardRequest => ({
-  target: targetOf('A/n1'),
-  dedupKey: 'msg-1',
-  dryRun: false,
-  now: T0,
-  settings: BASE_SETTINGS,
-  ...overrides,
-});
 
 /** Every key under a prefix with its type and content. */
 async function snapshot(inspector: Redis, prefix: string): Promise<Record<string, unknown>> {
@@ -38,9 +30,6 @@ async function snapshot(inspector: Redis, prefix: string): Promise<Record<string
   return out;
 }
 
-const kinds = (verdicts: GuardVerdict[]) =>
-  verdicts.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.kind]: (acc[v.kind] ?? 0) + 1 }), {});
-
 describeWithRedis('redis store on a real redis-server', () => {
   let server: RedisServerHandle;
   let inspector: Redis;
@@ -50,17 +39,6 @@ describeWithRedis('redis store on a real redis-server', () => {
     stores.push(store);
     return store;
   };
-  /**
-   * `n` stores on `prefix`, each already connected, like warm containers: the race that follows
-   * is about atomicity, and 50 connections opening at once would only measure the machine.
-   */
-  const warmContenders = async (prefix: string, n: number) => {
-    const contenders = Array.from({ length: n }, () => open(prefix));
-    const warmUp = await Promise.all(contenders.map((s) => s.check(request({ target: targetOf('W/*'), dryRun: true }))));
-    expect(kinds(warmUp)).toEqual({ proceed: n }); // dry runs: nothing written
-    return contenders;
-  };
-
   beforeAll(async () => {
     server = (await startRedisServer())!;
     inspector = new Redis(server.url);
@@ -127,28 +105,7 @@ describeWithRedis('redis store on a real redis-server', () => {
     expect(sent.filter((c) => c !== 'ping')).toEqual(['evalsha', 'evalsha']);
   });
 
-  it('50 concurrent checks on one target from 50 connections: exactly one proceeds', async () => {
-    const contenders = await warmContenders(uniquePrefix(), 50);
-    const sameAlarm = await Promise.all(contenders.map((s) => s.check(request())));
-    expect(kinds(sameAlarm)).toEqual(expect.objectContaining({ proceed: 1 }));
-    expect(sameAlarm.every((v) => ['proceed', 'duplicate', 'cooldown'].includes(v.kind))).toBe(true);
-
-    // different alarms on one node: one wins, the others see its cooldown, starting at its claim
-    const target = targetOf('B/n1');
-    const alarms = await Promise.all(contenders.map((s, i) => s.check(request({ target, dedupKey: `alarm-${i}`, now: T0 + i }))));
-    expect(kinds(alarms)).toEqual({ proceed: 1, cooldown: 49 });
-    const winner = alarms.find((v) => v.kind === 'proceed');
-    const since = winner?.kind === 'proceed' ? winner.lease?.claimedAt : undefined;
-    expect(alarms.filter((v) => v.kind === 'cooldown').every((v) => v.kind === 'cooldown' && v.since === since && v.scope === 'node')).toBe(true);
-  });
-
-  it('50 concurrent checks on different nodes: the breaker admits exactly its limit', async () => {
-    const contenders = await warmContenders(uniquePrefix(), 50);
-    const perInstance = await Promise.all(contenders.map((s, i) => s.check(request({ target: targetOf(`C/n${i}`), dedupKey: null }))));
-    expect(kinds(perInstance)).toEqual({ proceed: 3, rate_limit: 47 });
-    const global = await Promise.all(contenders.map((s, i) => s.check(request({ target: targetOf(`I${i}/*`), dedupKey: null, now: T0 + 1 }))));
-    expect(kinds(global)).toEqual({ proceed: 2, rate_limit: 48 }); // 5 globally, 3 of them already used
-  });
+  concurrentClaimTests(open);
 
   it('Redis killed mid-run: the next checks answer unavailable, carrying failOpen; a release fails loudly', async () => {
     const own = (await startRedisServer())!;

@@ -13,6 +13,7 @@ function parsed(url: string, ca?: string) {
 describe('parseRedisUrl', () => {
   it('redis:// with host, port, database and no auth', () => {
     expect(parsed('redis://10.0.0.5:6380/2')).toEqual({
+      cluster: false,
       connection: { host: '10.0.0.5', port: 6380, db: 2 },
       keyPrefix: null,
       redacted: 'redis://10.0.0.5:6380/2',
@@ -46,13 +47,31 @@ describe('parseRedisUrl', () => {
     expect(parsed('rediss://[::1]:6379').connection).toMatchObject({ host: '::1', tls: {} });
   });
 
+  it('redis+cluster:// is a native Redis Cluster: one seed node, its auth used for every node, database 0', () => {
+    const value = parsed(`redis+cluster://:${ENCODED}@10.0.0.7:6379?prefix=p:`);
+    expect(value).toEqual({
+      cluster: true,
+      connection: { host: '10.0.0.7', port: 6379, db: 0, password: SECRET },
+      keyPrefix: 'p:',
+      redacted: 'redis+cluster://:***@10.0.0.7:6379?prefix=p:',
+    });
+    expect(parsed('redis+cluster://10.0.0.7/').connection.db).toBe(0);
+  });
+
+  it('rediss+cluster:// is a cluster over TLS', () => {
+    const value = parsed('rediss+cluster://:pw@redis-c.dcs.example:6379', 'PEM');
+    expect(value.cluster).toBe(true);
+    expect(value.connection.tls).toEqual({ servername: 'redis-c.dcs.example', ca: 'PEM' });
+  });
+
   it('reads the key prefix from ?prefix=', () => {
     expect(parsed('redis://cache:6379?prefix=team-a:').keyPrefix).toBe('team-a:');
   });
 
   it.each([
     ['not a URL', `redis://:${ENCODED}@cache:port`, 'is not a valid URL'],
-    ['another scheme', `http://:${ENCODED}@cache:6379`, 'must start with redis:// or rediss://'],
+    ['another scheme', `http://:${ENCODED}@cache:6379`, 'must start with redis://, rediss://, redis+cluster:// or rediss+cluster://'],
+    ['a database on a cluster', `redis+cluster://:${ENCODED}@cache:6379/2`, 'a Redis Cluster does not have'],
     ['a path that is no database', `redis://:${ENCODED}@cache:6379/abc`, 'not a database number'],
     ['an unknown parameter', `redis://cache:6379?password=${ENCODED}`, 'unknown parameter'],
     ['a bad percent escape', 'redis://:%E0%A4%A@cache:6379', 'badly percent-encoded'],
