@@ -37,6 +37,8 @@ export interface RedisServerHandle {
   cli(...args: string[]): string;
 }
 
+/** Ends the title of a describe skipped for a missing tool; the reason follows. The reporter counts by it. */
+const { SKIP_MARK } = require('./summary-reporter') as { SKIP_MARK: string };
 const SYSTEM_REDIS_PORT = 6379;
 const started = new Set<ChildProcess>();
 process.once('exit', () => started.forEach((child) => child.kill('SIGKILL')));
@@ -48,18 +50,19 @@ process.once('exit', () => started.forEach((child) => child.kill('SIGKILL')));
 export function redisServerMissing(): string | null {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (!probe.error && probe.status === 0) return null;
-  const why = 'redis-server is not on PATH (install the redis-server package)';
+  const why = 'redis-server is not on PATH (install the redis-server package; with CI set these tests fail instead)';
   if (process.env.CI) throw new Error(`${why}; CI is set, so the Redis tests must run`);
   return why;
 }
 
-/** describe when redis-server is available, else describe.skip with the reason printed. */
+/**
+ * describe when redis-server is available, else describe.skip with the reason in its title
+ * (SKIP_MARK): the summary reporter counts the skipped tests by reason.
+ */
 export function describeWithRedis(name: string, body: () => void): void {
   const missing = redisServerMissing();
   if (missing === null) return describe(name, body);
-  // eslint-disable-next-line no-console
-  console.warn(`skipping "${name}": ${missing}`);
-  describe.skip(name, body);
+  describe.skip(`${name}${SKIP_MARK}${missing}`, body);
 }
 
 /** Starts a server; null only when redis-server is missing outside CI (the reason is printed). */
