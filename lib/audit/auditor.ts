@@ -1,5 +1,6 @@
 import type { AuditRecord, DecisionKind, Trigger } from '../domain/types';
 import { containsAny, redact } from './redact';
+import type { AuditEntry } from './sinks';
 
 /** What a decision contributes; the auditor fills in the envelope fields. */
 export type DecisionDraft = Omit<AuditRecord, 'type' | 'time' | 'requestId' | 'trigger' | 'durationMs'> & {
@@ -7,33 +8,26 @@ export type DecisionDraft = Omit<AuditRecord, 'type' | 'time' | 'requestId' | 't
   reason: string;
 };
 
-/** Where audit lines go. stdout by default: FunctionGraph ships it to LTS. */
-export type AuditSink = (line: string) => void;
-
-export const stdoutSink: AuditSink = (line) => {
-  process.stdout.write(`${line}\n`);
-};
-
 export interface AuditorOptions {
   trigger: Trigger;
   requestId: string | null;
-  sink?: AuditSink;
+  /** Hands each record on the moment it exists (DecisionSinks.publish: the audit line first). */
+  publish: (entry: AuditEntry) => void;
   /** Secret values that must never appear in a line, whatever a bug puts in a record. */
   secrets?: readonly string[];
   now?: () => number;
 }
 
 /**
- * Writes exactly one audit line per decision, and keeps the records for the
- * handler's return value. Each decision's duration runs from `begin()`.
+ * Makes exactly one audit record per decision, publishes it at once, and keeps
+ * the records for the handler's return value. Each decision's duration runs
+ * from `begin()`.
  */
 export class Auditor {
   readonly records: AuditRecord[] = [];
-  private readonly sink: AuditSink;
   private readonly now: () => number;
 
   constructor(private readonly opts: AuditorOptions) {
-    this.sink = opts.sink ?? stdoutSink;
     this.now = opts.now ?? Date.now;
   }
 
@@ -71,7 +65,7 @@ export class Auditor {
       line = JSON.stringify(record);
     }
     this.records.push(record);
-    this.sink(line);
+    this.opts.publish({ record, line });
     return record;
   }
 }
@@ -79,7 +73,7 @@ export class Auditor {
 /** Every field of an audit record, in the order lines print them (docs/reference.md lists them in this order): audit lines read alike. */
 export const AUDIT_FIELDS = [
   'type', 'time', 'requestId', 'trigger', 'decision', 'reason', 'target', 'source', 'jobId', 'job', 'error', 'durationMs',
-  'rule', 'dryRun', 'request', 'guard', 'sessions',
+  'rule', 'action', 'dryRun', 'dryRunCause', 'request', 'guard', 'sessions',
 ] as const satisfies readonly (keyof AuditRecord)[];
 /** Compiles only while AUDIT_FIELDS lists every field of AuditRecord. */
 type Unlisted = Exclude<keyof AuditRecord, (typeof AUDIT_FIELDS)[number]>;

@@ -1,2 +1,3 @@
-export { AUDIT_FIELDS, Auditor, stdoutSink, type AuditSink, type AuditorOptions, type DecisionDraft } from './auditor';
+export { AUDIT_FIELDS, Auditor, type AuditorOptions, type DecisionDraft } from './auditor';
+export { DecisionSinks, auditLineSink, writeStdout, type AuditEntry, type DecisionSink, type LineWriter, type SinkProblem } from './sinks';
 export { redact } from './redact';

@@ -14,6 +14,8 @@ export type DecisionKind =
   | 'skipped_no_rule'
   | 'skipped_recovered'
   | 'skipped_precondition'
+  /** A precision action (kill-matching) found no session to kill and the policy says skip. */
+  | 'skipped_no_match'
   | 'rejected'
   | 'failed'
   /** Extension: a signed SMN SubscriptionConfirmation was confirmed (no DCS call). */
@@ -29,6 +31,7 @@ export const DECISION_KINDS: readonly DecisionKind[] = [
   'skipped_no_rule',
   'skipped_recovered',
   'skipped_precondition',
+  'skipped_no_match',
   'rejected',
   'failed',
   'subscription_confirmed',
@@ -71,6 +74,23 @@ export type JobStatus = 'INIT' | 'RUNNING' | 'SUCCESS' | 'FAIL' | 'PENDING';
 export interface JobView {
   status: JobStatus;
   failReason: string | null;
+  /** Why the job's status could not be read (the kill itself was accepted): e.g. 403 on showJobInfo. */
+  error?: ErrorInfo;
+}
+
+/**
+ * Why a decision is a dry run. Every source that can force one, in the order
+ * they are checked; a rule or schedule can add a dry run, never lift one.
+ */
+export type DryRunCause = 'GUARD_DRY_RUN' | 'policy' | 'rule' | 'schedule';
+
+/**
+ * What an action did or would do, as the audit record's `action` field shows
+ * it: `{kind}` for kill-all; a precision action adds its per-node counts.
+ */
+export interface ActionDetails {
+  kind: string;
+  [detail: string]: unknown;
 }
 
 /** An API or infrastructure failure, safe to print (never holds a secret). */
@@ -95,7 +115,11 @@ export interface AuditRecord {
   job?: JobView;
   error?: ErrorInfo;
   durationMs: number;
+  /** What the action did (or, in a dry run, would do). */
+  action?: ActionDetails;
   dryRun?: boolean;
+  /** Which source made this a dry run. */
+  dryRunCause?: DryRunCause;
   /** For dry runs: the exact request that would have been sent. */
   request?: { method: string; path: string; body: object };
   /** Guard details: when a cooldown ends, which limit tripped, whether the store failed open. */

@@ -143,6 +143,15 @@ function readBareSmn(event: unknown): Result<AlarmEventForm, Rejection> {
 const APIG_MARKERS = ['httpMethod', 'requestContext', 'isBase64Encoded', 'body'];
 const SMN_HTTP_MARKERS = ['type', 'signature', 'topic_urn', 'message_id'];
 
+/**
+ * Whether the event is (or claims to be) an APIG event: its answer must then be
+ * APIG-shaped, even when its content is garbage. The one test, shared by the
+ * classification below and the handler's answer.
+ */
+export function isApigEvent(event: unknown): boolean {
+  return isRecord(event) && !hasAny(event, ['record']) && hasAny(event, APIG_MARKERS);
+}
+
 /** Classifies and validates the alarm handler's event. */
 export function readAlarmEvent(event: unknown, limits?: JsonLimits): Result<AlarmEventForm, Rejection> {
   if (!isRecord(event)) return err(reject(400, 'invalid_event', 'event: must be a JSON object'));
@@ -154,7 +163,7 @@ export function readAlarmEvent(event: unknown, limits?: JsonLimits): Result<Alar
     }
     return readTrigger(event);
   }
-  if (hasAny(event, APIG_MARKERS)) return readApig(event, resolveLimits(limits));
+  if (isApigEvent(event)) return readApig(event, resolveLimits(limits));
   if (hasAny(event, SMN_HTTP_MARKERS)) return readBareSmn(event);
   return err(
     reject(400, 'unknown_event', 'event: neither an SMN trigger event (record), an APIG event (httpMethod, body) nor an SMN message (type)'),

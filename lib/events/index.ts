@@ -1,5 +1,5 @@
 /** Event parsing and validation: the public surface of lib/events. */
-export { readAlarmEvent, toDelivery } from './alarm-event';
+export { readAlarmEvent, isApigEvent, toDelivery } from './alarm-event';
 export type { AlarmEventForm, SmnDelivery } from './alarm-event';
 export { parseAlarmMessage, parseAlarmTime } from './alarm-message';
 export type { AlarmSignal, ParsedMessage } from './alarm-message';

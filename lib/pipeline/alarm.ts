@@ -2,124 +2,114 @@ import { authenticateSmnMessage, confirmSubscription } from '../auth';
 import type { AlarmSource } from '../domain/types';
 import { parseAlarmMessage, readAlarmEvent, toDelivery, type AlarmSignal, type SmnDelivery } from '../events';
 import type { SmnHttpMessage } from '../fg/types';
-import { isInstanceAllowed, matchAlarmRule } from '../policy';
+import { dryRunCause, isInstanceAllowed, matchAlarmRule } from '../policy';
 import { targetsForAlarm } from '../targets';
-import { decided, rejected, type Outcome } from './act';
+import { configFailure, decided, rejected, type Decision } from './decision';
 import type { Invocation } from './invocation';
-import { configFailure, decideAndAudit, prepareActor } from './common';
+import { caught, DEFAULT_ACTION, executionPolicy, type Step } from './plan';
 
 /**
  * The alarm story: read the event → authenticate what needs it → for each
- * notification: parse the alarm → match a rule → pick targets → act → audit.
+ * notification: parse the alarm → match a rule → pick targets → one plan per
+ * target. It reads (the policy, the node listing) but never acts.
  */
-export async function runAlarm(event: unknown, inv: Invocation): Promise<void> {
+export async function* alarmStory(event: unknown, inv: Invocation): AsyncGenerator<Step> {
   const form = readAlarmEvent(event);
-  if (!form.ok) {
-    inv.reject(form.error);
-    return;
-  }
+  if (!form.ok) return yield rejected(form.error);
   if (form.value.form === 'smn-trigger') {
     // The platform delivers trigger events: there is no signature to check (docs/security.md).
-    for (const delivery of form.value.records) await handleDelivery(delivery, null, inv);
+    for (const delivery of form.value.records) yield* caught(sourceOf(delivery, null), deliverySteps(delivery, null, inv));
     return;
   }
   const message = form.value.message;
-  if (await authenticated(message, inv)) await handleDelivery(toDelivery(message), message, inv);
+  const refused = await authenticate(message, inv);
+  if (refused) return yield refused;
+  const delivery = toDelivery(message);
+  yield* caught(sourceOf(delivery, null), deliverySteps(delivery, message, inv));
 }
 
-/** Checks an SMN HTTP(S) message; audits and answers 401/403 when it fails. */
-async function authenticated(message: SmnHttpMessage, inv: Invocation): Promise<boolean> {
+/** Checks an SMN HTTP(S) message: null when it may be read, else the decision refusing it. */
+async function authenticate(message: SmnHttpMessage, inv: Invocation): Promise<Decision | null> {
   const config = inv.container.smnAuth();
-  if (!config.ok) {
-    inv.settle(inv.auditor.begin(), configFailure(inv, 'SmnConfigInvalid', config.error.message));
-    return false;
-  }
+  if (!config.ok) return configFailure('SmnConfigInvalid', config.error.message);
   const auth = await authenticateSmnMessage(message, config.value, { now: inv.now(), fetchCert: inv.container.certFetcher });
-  if (!auth.ok) {
-    inv.reject(auth.error, sourceOf(toDelivery(message), null));
-    return false;
-  }
+  if (!auth.ok) return rejected(auth.error, sourceOf(toDelivery(message), null));
   if (!auth.value.authenticated) {
     inv.log.warn('SMN_ALLOW_UNSIGNED is true: this SMN message was processed WITHOUT signature verification.', {
       messageId: message.message_id ?? null,
     });
   }
-  return true;
+  return null;
 }
 
 /** `signed` is the SMN HTTP message a delivery came in, when it came over HTTP (needed to confirm a subscription). */
-async function handleDelivery(delivery: SmnDelivery, signed: SmnHttpMessage | null, inv: Invocation): Promise<void> {
-  await decideAndAudit(inv, () => decideDelivery(delivery, signed, inv), sourceOf(delivery, null));
-}
-
-async function decideDelivery(delivery: SmnDelivery, signed: SmnHttpMessage | null, inv: Invocation): Promise<Outcome[]> {
+async function* deliverySteps(delivery: SmnDelivery, signed: SmnHttpMessage | null, inv: Invocation): AsyncGenerator<Step> {
   const type = delivery.messageType.toLowerCase();
-  if (type === 'subscriptionconfirmation') return [await confirm(delivery, signed, inv)];
+  if (type === 'subscriptionconfirmation') return yield await confirm(delivery, signed, inv);
   if (type !== 'notification') {
-    return [decided({ decision: 'skipped_no_rule', reason: `SMN ${delivery.messageType} message audited; never acted on.`, source: sourceOf(delivery, null) })];
+    return yield decided({ decision: 'skipped_no_rule', reason: `SMN ${delivery.messageType} message audited; never acted on.`, source: sourceOf(delivery, null) });
   }
-
   const parsed = parseAlarmMessage(delivery.message);
-  if (!parsed.ok) return [rejected(inv, parsed.error, sourceOf(delivery, null))];
+  if (!parsed.ok) return yield rejected(parsed.error, sourceOf(delivery, null));
   if (parsed.value.kind === 'not_alarm') {
-    return [decided({ decision: 'skipped_no_rule', reason: `Not a Cloud Eye alarm: ${parsed.value.reason}`, source: sourceOf(delivery, null) })];
+    return yield decided({ decision: 'skipped_no_rule', reason: `Not a Cloud Eye alarm: ${parsed.value.reason}`, source: sourceOf(delivery, null) });
   }
-  return decideAlarm(parsed.value.alarm, delivery, inv);
+  yield* alarmSteps(parsed.value.alarm, delivery, inv);
 }
 
-async function decideAlarm(alarm: AlarmSignal, delivery: SmnDelivery, inv: Invocation): Promise<Outcome[]> {
+async function* alarmSteps(alarm: AlarmSignal, delivery: SmnDelivery, inv: Invocation): AsyncGenerator<Step> {
   const source = sourceOf(delivery, alarm);
   const loaded = inv.container.policy();
-  if (!loaded.ok) return [configFailure(inv, 'PolicyInvalid', loaded.error.format(), source)];
+  if (!loaded.ok) return yield configFailure('PolicyInvalid', loaded.error.format(), source);
   const { policy } = loaded.value;
 
   const rule = matchAlarmRule(policy, alarm);
-  if (!rule) {
-    return [decided({ decision: 'skipped_no_rule', reason: noRuleReason(alarm), source })];
-  }
-  if (!alarm.instanceId) {
-    return [decided({ decision: 'skipped_precondition', reason: 'The alarm names no DCS instance.', source, rule: rule.name })];
-  }
+  if (!rule) return yield decided({ decision: 'skipped_no_rule', reason: noRuleReason(alarm), source });
+  const skip = (decision: 'skipped_precondition' | 'skipped_not_allowed' | 'skipped_recovered' | 'skipped_no_rule', reason: string) =>
+    decided({ decision, reason, source, rule: rule.name });
+  if (!alarm.instanceId) return yield skip('skipped_precondition', 'The alarm names no DCS instance.');
   const allowed = isInstanceAllowed(policy, alarm.instanceId);
-  if (!allowed.allowed) {
-    return [decided({ decision: 'skipped_not_allowed', reason: allowed.reason, source, rule: rule.name })];
-  }
-  if (alarm.status !== 'alarm') {
-    return [decided({ decision: 'skipped_recovered', reason: `Alarm status is "${alarm.status}": nothing to remediate.`, source, rule: rule.name })];
-  }
+  if (!allowed.allowed) return yield skip('skipped_not_allowed', allowed.reason);
+  if (alarm.status !== 'alarm') return yield skip('skipped_recovered', `Alarm status is "${alarm.status}": nothing to remediate.`);
 
-  const actor = prepareActor(inv, loaded.value, source);
-  if (!actor.ok) return [actor.error];
-  const plan = await targetsForAlarm({
+  const dcs = inv.dcs(source);
+  if (!dcs.ok) return yield dcs.error;
+  const targets = await targetsForAlarm({
     alarm: { ...alarm, instanceId: alarm.instanceId },
     rule,
-    projectId: actor.value.dcs.projectId,
-    dcs: actor.value.dcs,
+    projectId: dcs.value.projectId,
+    dcs: dcs.value,
     nodes: inv.container.nodes,
+    callOptions: inv.budget.callOptions(),
   });
-  if (!plan.ok) return [decided({ decision: plan.decision, reason: plan.reason, source, rule: rule.name })];
+  if (!targets.ok) return yield skip(targets.decision, targets.reason);
 
-  const how = { rule: rule.name, dedupKey: dedupKeyOf(delivery, alarm), dryRun: policy.dryRun || rule.dryRun === true };
-  const outcomes: Outcome[] = [];
-  for (const target of plan.targets) outcomes.push(await actor.value.act(target, how));
-  return outcomes;
+  const plan = {
+    source,
+    rule: rule.name,
+    action: DEFAULT_ACTION,
+    dryRunCause: dryRunCause(loaded.value, rule),
+    dedupKey: dedupKeyOf(delivery, alarm),
+    policy: executionPolicy(policy),
+  };
+  for (const target of targets.targets) yield { ...plan, target };
 }
 
-async function confirm(delivery: SmnDelivery, signed: SmnHttpMessage | null, inv: Invocation): Promise<Outcome> {
+async function confirm(delivery: SmnDelivery, signed: SmnHttpMessage | null, inv: Invocation): Promise<Decision> {
   const source = sourceOf(delivery, null);
   if (!signed) {
     return decided({ decision: 'skipped_no_rule', reason: 'Subscription confirmations are only handled for SMN HTTP(S) deliveries.', source });
   }
   const config = inv.container.smnAuth();
-  if (!config.ok) return configFailure(inv, 'SmnConfigInvalid', config.error.message, source);
+  if (!config.ok) return configFailure('SmnConfigInvalid', config.error.message, source);
   const result = await confirmSubscription(signed, config.value, {});
   if (result.ok) {
     return decided({ decision: 'subscription_confirmed', reason: `Confirmed the subscription to ${delivery.topicUrn ?? 'the topic'}.`, source });
   }
   const error = result.error;
   // A Rejection (refused before any request) has a reason; an ErrorInfo (the GET failed) has a message.
-  if ('reason' in error) return rejected(inv, error, source);
-  return decided({ decision: 'failed', reason: `Subscription confirmation failed: ${error.message}`, source, error }, true);
+  if ('reason' in error) return rejected(error, source);
+  return decided({ decision: 'failed', reason: `Subscription confirmation failed: ${error.message}`, source, error }, 'retry');
 }
 
 function noRuleReason(alarm: AlarmSignal): string {

@@ -1,48 +1,45 @@
 import type { ScheduleSource } from '../domain/types';
 import { readTimerEvent } from '../events';
-import { isInstanceAllowed, resolveSchedule } from '../policy';
+import { dryRunCause, isInstanceAllowed, resolveSchedule } from '../policy';
 import { targetsForSchedule } from '../targets';
-import { decided, type Outcome } from './act';
-import { configFailure, decideAndAudit, prepareActor } from './common';
+import { configFailure, decided, rejected } from './decision';
 import type { Invocation } from './invocation';
+import { caught, DEFAULT_ACTION, executionPolicy, type Step } from './plan';
+
+type NamedSchedule = ScheduleSource & { schedule: string };
 
 /**
- * The timer story: read the event → find the schedule in the policy → for
- * each of its targets: check it is allowed → act → audit.
+ * The timer story: read the event → find the schedule in the policy → one plan
+ * per allowed target (a denied one is a decision). It never acts.
  */
-export async function runCron(event: unknown, inv: Invocation): Promise<void> {
+export async function* cronStory(event: unknown, inv: Invocation): AsyncGenerator<Step> {
   const timer = readTimerEvent(event);
-  if (!timer.ok) {
-    inv.reject(timer.error);
-    return;
-  }
-  const source: ScheduleSource & { schedule: string } = { schedule: timer.value.schedule, triggerName: timer.value.triggerName };
-  // A timer tick redelivered by the platform must not kill twice.
-  const tick = timer.value.time ?? null;
-  await decideAndAudit(inv, () => decideSchedule(source, tick, inv), source);
+  if (!timer.ok) return yield rejected(timer.error);
+  const source: NamedSchedule = { schedule: timer.value.schedule, triggerName: timer.value.triggerName };
+  yield* caught(source, scheduleSteps(source, timer.value.time ?? null, inv));
 }
 
-async function decideSchedule(source: ScheduleSource & { schedule: string }, tick: string | null, inv: Invocation): Promise<Outcome[]> {
+async function* scheduleSteps(source: NamedSchedule, tick: string | null, inv: Invocation): AsyncGenerator<Step> {
   const loaded = inv.container.policy();
-  if (!loaded.ok) return [configFailure(inv, 'PolicyInvalid', loaded.error.format(), source)];
+  if (!loaded.ok) return yield configFailure('PolicyInvalid', loaded.error.format(), source);
   const { policy } = loaded.value;
 
   const schedule = resolveSchedule(policy, source.schedule);
-  if (!schedule) {
-    return [decided({ decision: 'skipped_no_rule', reason: `The policy has no schedule named "${source.schedule}".`, source })];
-  }
-  const actor = prepareActor(inv, loaded.value, source);
-  if (!actor.ok) return [actor.error];
+  if (!schedule) return yield decided({ decision: 'skipped_no_rule', reason: `The policy has no schedule named "${source.schedule}".`, source });
+  const dcs = inv.dcs(source);
+  if (!dcs.ok) return yield dcs.error;
 
-  const how = { rule: `schedule:${source.schedule}`, dedupKey: tick ? `timer:${source.schedule}:${tick}` : null, dryRun: policy.dryRun };
-  const outcomes: Outcome[] = [];
-  for (const target of targetsForSchedule(schedule.targets, actor.value.dcs.projectId)) {
+  const plan = {
+    source,
+    rule: `schedule:${schedule.name}`,
+    action: DEFAULT_ACTION,
+    dryRunCause: dryRunCause(loaded.value, schedule),
+    // A timer tick redelivered by the platform must not kill twice.
+    dedupKey: tick ? `timer:${schedule.name}:${tick}` : null,
+    policy: executionPolicy(policy),
+  };
+  for (const target of targetsForSchedule(schedule.targets, dcs.value.projectId)) {
     const allowed = isInstanceAllowed(policy, target.instanceId);
-    outcomes.push(
-      allowed.allowed
-        ? await actor.value.act(target, how)
-        : decided({ decision: 'skipped_not_allowed', reason: allowed.reason, source, target }),
-    );
+    yield allowed.allowed ? { ...plan, target } : decided({ decision: 'skipped_not_allowed', reason: allowed.reason, source, target, rule: plan.rule });
   }
-  return outcomes;
 }

@@ -1,42 +1,39 @@
-import type { AuditRecord, Trigger } from '../domain/types';
-import type { ApigResponse, Handler } from '../fg/types';
+import type { Trigger } from '../domain/types';
+import { isApigEvent } from '../events';
+import type { Handler } from '../fg/types';
 import { Container } from '../runtime/container';
-import { internalError } from './act';
-import { runAlarm } from './alarm';
-import { runCron } from './cron';
-import { Invocation } from './invocation';
+import { planningFailure } from './decision';
+import { alarmStory } from './alarm';
+import { cronStory } from './cron';
+import { Invocation, type HandlerResult } from './invocation';
+import type { Step } from './plan';
 
-export type HandlerResult = ApigResponse | { results: AuditRecord[] };
+export type { HandlerResult };
 
-type Story = (event: unknown, inv: Invocation) => Promise<void>;
+/** A story turns an event into steps — plans and decisions — and never acts. */
+export type Story = (event: unknown, inv: Invocation) => AsyncIterable<Step>;
 
 /**
- * Wraps a story into a FunctionGraph handler: one container per warm
- * instance, one invocation per call, and nothing ever thrown to the platform.
+ * Wraps a story into a FunctionGraph handler: parse → plan → execute → audit,
+ * one step at a time (each decision is on record before the next step starts),
+ * then the answer the decisions add up to. Nothing is ever thrown to the platform.
  */
 function makeHandler(trigger: Trigger, story: Story, bundleDir: string): Handler<unknown, HandlerResult> {
   let container: Container | undefined;
   return async (event, context) => {
     container ??= new Container(process.env, bundleDir);
-    const inv = new Invocation(container, context, { trigger, apig: trigger === 'alarm' && looksLikeApig(event) });
+    const inv = new Invocation(container, context, { trigger, apig: trigger === 'alarm' && isApigEvent(event) });
     try {
-      await story(event, inv);
+      for await (const step of story(event, inv)) await inv.take(step);
     } catch (e) {
-      inv.escalate(500);
-      inv.auditor.record({ decision: 'failed', reason: 'Unexpected internal error; no further action taken.', error: internalError(e) });
+      inv.record(planningFailure(e));
     }
-    return inv.respond();
+    return inv.finish();
   };
 }
 
 /** Cloud Eye alarms: SMN trigger, APIG webhook, or a bare SMN HTTP message. */
-export const alarmHandler = (bundleDir: string) => makeHandler('alarm', runAlarm, bundleDir);
+export const alarmHandler = (bundleDir: string) => makeHandler('alarm', alarmStory, bundleDir);
 
 /** Timer ticks: the schedules of the policy. */
-export const cronHandler = (bundleDir: string) => makeHandler('timer', runCron, bundleDir);
-
-/** APIG events must get an APIG-shaped answer even when their content is garbage. */
-function looksLikeApig(event: unknown): boolean {
-  if (typeof event !== 'object' || event === null) return false;
-  return 'httpMethod' in event || 'requestContext' in event || ('body' in event && 'headers' in event);
-}
+export const cronHandler = (bundleDir: string) => makeHandler('timer', cronStory, bundleDir);

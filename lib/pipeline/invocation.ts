@@ -1,33 +1,39 @@
-import { Auditor, type AuditSink, type DecisionDraft } from '../audit';
-import type { AuditRecord, Rejection, Source, Trigger } from '../domain/types';
+import { Auditor, auditLineSink, DecisionSinks, type LineWriter } from '../audit';
+import type { DcsClient } from '../dcs';
+import { invocationBudget, type Budget } from '../domain/budget';
+import type { AuditRecord, Source, Trigger } from '../domain/types';
 import { fromContext } from '../fg/context';
 import type { ApigResponse, Context } from '../fg/types';
 import { Logger } from '../log/logger';
 import type { Container } from '../runtime/container';
-import { rejected, type Outcome } from './act';
+import { configFailure, httpStatus, type Answer, type Decision } from './decision';
+import { Executor } from './executor';
+import { isPlan, type Step } from './plan';
 
-/** SMN waits 5 s for an HTTP answer: a webhook call must be done well before. */
-const APIG_BUDGET_MS = 4_000;
-/** Time kept back from FunctionGraph's timeout to audit and answer. */
-const SAFETY_MARGIN_MS = 1_500;
+export type HandlerResult = ApigResponse | { results: AuditRecord[] };
 
 export interface InvocationOptions {
   trigger: Trigger;
   apig: boolean;
-  sink?: AuditSink;
+  /** Where audit lines go; stdout by default (tests capture them). */
+  writeLine?: LineWriter;
   now?: () => number;
 }
 
 /**
- * One handler call: its audit trail, its time budget, and the HTTP status the
- * decisions add up to.
+ * One handler call: its budget, its decisions (each audited and handed to the
+ * sinks the moment it is made) and the answer they add up to.
  */
 export class Invocation {
-  readonly auditor: Auditor;
   readonly log: Logger;
-  readonly startedAt: number;
   readonly now: () => number;
-  private status = 200;
+  readonly budget: Budget;
+  private readonly auditor: Auditor;
+  private readonly sinks: DecisionSinks;
+  private readonly answers: Answer[] = [];
+  /** Times the decision being made: from the previous decision (or the start) to this one. */
+  private finishDecision: ReturnType<Auditor['begin']>;
+  private executor: Executor | undefined;
 
   constructor(
     readonly container: Container,
@@ -35,47 +41,69 @@ export class Invocation {
     readonly opts: InvocationOptions,
   ) {
     this.now = opts.now ?? Date.now;
-    this.startedAt = this.now();
+    const startedAt = this.now();
+    this.budget = invocationBudget({ startedAt, remainingMs: fromContext(context, (c) => c.getRemainingTimeInMilliSeconds?.()), apig: opts.apig, now: this.now });
     const requestId = fromContext(context, (c) => c.getRequestID?.()) ?? null;
     const secrets = container.secrets(context);
-    this.auditor = new Auditor({ trigger: opts.trigger, requestId, secrets, now: this.now, ...(opts.sink ? { sink: opts.sink } : {}) });
     this.log = new Logger({ requestId }, secrets);
+    this.sinks = new DecisionSinks(auditLineSink(opts.writeLine), container.decisionSinks(), (p) =>
+      this.log.warn(`Decision sink "${p.sink}" ${p.problem}: ${p.message}`, { sink: p.sink }),
+    );
+    this.auditor = new Auditor({ trigger: opts.trigger, requestId, secrets, now: this.now, publish: (entry) => this.sinks.publish(entry, this.budget) });
+    this.finishDecision = this.auditor.begin();
   }
 
-  /** Until when a kill job may be followed: the policy's wait, the function's remaining time, SMN's 5 s. */
-  jobDeadline(waitSeconds: number): number {
-    const now = this.now();
-    const limits = [now + waitSeconds * 1000];
-    const remaining = fromContext(this.context, (c) => c.getRemainingTimeInMilliSeconds?.());
-    if (typeof remaining === 'number' && Number.isFinite(remaining)) limits.push(now + remaining - SAFETY_MARGIN_MS);
-    if (this.opts.apig) limits.push(this.startedAt + APIG_BUDGET_MS);
-    return Math.max(now, Math.min(...limits));
+  /** One step of a story: a plan is executed, a decision taken as is; either way audited at once. */
+  async take(step: Step): Promise<AuditRecord> {
+    return this.record(isPlan(step) ? await this.executorOf().run(step) : step);
   }
 
-  /** Audits one decision (timed from `begin`), and lets it weigh on the HTTP status. */
-  settle(begin: (draft: DecisionDraft) => AuditRecord, outcome: Outcome): AuditRecord {
-    if (outcome.redeliveryHelps) this.escalate(503);
-    return begin(outcome.draft);
+  /** Audits a decision now (stdout first, then the other sinks) and lets it weigh on the answer. */
+  record(decision: Decision): AuditRecord {
+    this.answers.push(decision.answer);
+    const record = this.finishDecision(decision.draft);
+    this.finishDecision = this.auditor.begin();
+    return record;
   }
 
-  /** Audits input refused before any decision could be made. */
-  reject(rejection: Rejection, source?: Source): AuditRecord {
-    return this.auditor.record(rejected(this, rejection, source).draft);
+  /** The DCS client a story reads with (node listings); a setting that is wrong becomes the decision. */
+  dcs(source: Source): { ok: true; value: DcsClient } | { ok: false; error: Decision } {
+    const dcs = this.container.dcs(this.context);
+    return dcs.ok ? dcs : { ok: false, error: configFailure('DcsConfigInvalid', dcs.error.message, source) };
   }
 
-  /** A failure no redelivery can fix but that must not look like success (e.g. an invalid policy). */
-  escalate(status: number): void {
-    this.status = Math.max(this.status, status);
+  /** Lets the later sinks finish within the budget, then answers. */
+  async finish(): Promise<HandlerResult> {
+    await this.sinks.drain(this.budget);
+    return this.respond();
   }
 
-  respond(): ApigResponse | { results: AuditRecord[] } {
+  private respond(): HandlerResult {
     const results = this.auditor.records;
     if (!this.opts.apig) return { results };
+    const status = httpStatus(this.answers);
     return {
-      statusCode: this.status,
+      statusCode: status,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(this.status >= 400 && this.status < 500 ? { error: results[0]?.reason ?? 'rejected', results } : { results }),
+      body: JSON.stringify(status >= 400 && status < 500 ? { error: results[0]?.reason ?? 'rejected', results } : { results }),
       isBase64Encoded: false,
     };
+  }
+
+  private executorOf(): Executor {
+    this.executor ??= new Executor({
+      dcs: () => {
+        const dcs = this.container.dcs(this.context);
+        return dcs.ok ? dcs : { ok: false, error: { code: 'DcsConfigInvalid', message: dcs.error.message } };
+      },
+      guard: (storeTimeoutMs) => {
+        const guard = this.container.guard(storeTimeoutMs);
+        return guard.ok ? guard : { ok: false, error: { code: 'GuardConfigInvalid', message: guard.error.message } };
+      },
+      budget: this.budget,
+      now: this.now,
+      log: this.log,
+    });
+    return this.executor;
   }
 }

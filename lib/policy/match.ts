@@ -10,6 +10,7 @@
  *   - match templated alarms by `alarmNames` and/or `instances` (optionally `formats: [templated]`).
  * Classic alarms must come from the SYS.DCS namespace unless the rule lists `namespaces`.
  */
+import type { DryRunCause } from '../domain/types';
 import { matchesAny } from './glob';
 import { DCS_NAMESPACE, type AlarmFormat, type AlarmRule, type Policy, type Schedule } from './schema';
 
@@ -91,12 +92,14 @@ export function resolveSchedule(policy: Pick<Policy, 'schedules'>, name: string)
   return schedule ? { name, ...schedule } : null;
 }
 
-/**
- * Why a decision is a dry run, or null when it may act. A rule or schedule can only
- * add a dry run (`dryRun: true`), never lift the policy's or GUARD_DRY_RUN's.
- */
-export type DryRunCause = 'GUARD_DRY_RUN' | 'policy' | 'rule' | 'schedule';
+export type { DryRunCause };
 
+/**
+ * Why a decision is a dry run, or null when it may act: the one place every
+ * source is weighed (GUARD_DRY_RUN, the policy, the rule or the schedule). A rule
+ * or schedule can only add a dry run (`dryRun: true`), never lift the policy's
+ * or GUARD_DRY_RUN's.
+ */
 export function dryRunCause(
   loaded: { policy: Pick<Policy, 'dryRun'>; forcedDryRun: boolean },
   ruleOrSchedule?: AlarmRule | ScheduleTargets | null,

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { DecisionSink } from '../audit';
 import { createDcsClient, resolveDcsConfig, type DcsClient, type DcsError } from '../dcs';
 import type { Result } from '../domain/types';
 import { fromContext } from '../fg/context';
@@ -57,6 +58,14 @@ export class Container {
     const key = [config.value.endpoint, config.value.projectId, ...config.value.credentials.secretValues()].join('\u0000');
     if (this.dcsClient?.key !== key) this.dcsClient = { key, client: createDcsClient(config.value) };
     return { ok: true, value: this.dcsClient.client };
+  }
+
+  /**
+   * The decision sinks after the audit line (notifications, history, metrics),
+   * in order. None yet: each is added here, built from the environment and policy.
+   */
+  decisionSinks(): DecisionSink[] {
+    return [];
   }
 
   /** Values that must never appear in output: every credential this container can see. */

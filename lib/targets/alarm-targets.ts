@@ -1,4 +1,4 @@
-import type { DcsClient } from '../dcs';
+import type { CallOptions, DcsClient } from '../dcs';
 import type { Target } from '../domain/types';
 import type { AlarmSignal } from '../events';
 import type { AlarmRule } from '../policy';
@@ -15,6 +15,8 @@ export interface AlarmTargetInput {
   projectId: string;
   dcs: Pick<DcsClient, 'showNodesInformation'>;
   nodes: NodeResolver;
+  /** The invocation's deadline, for the node listing. */
+  callOptions?: CallOptions;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function targetsForAlarm(input: AlarmTargetInput): Promise<TargetPl
     return { ok: true, targets: [allNodes] };
   }
 
-  const nodeId = await input.nodes.resolve(input.dcs, alarm.instanceId, alarm.node.dimension, alarm.node.value);
+  const nodeId = await input.nodes.resolve(input.dcs, alarm.instanceId, alarm.node.dimension, alarm.node.value, input.callOptions);
   if (!nodeId) {
     return {
       ok: false,

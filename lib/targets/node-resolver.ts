@@ -1,4 +1,4 @@
-import type { DcsClient } from '../dcs';
+import type { CallOptions, DcsClient } from '../dcs';
 
 /** Cloud Eye dimensions that name one node of an instance. */
 export type NodeDimension = 'dcs_cluster_redis_node' | 'dcs_cluster_proxy_node' | 'dcs_cluster_proxy2_node';
@@ -30,12 +30,12 @@ export class NodeResolver {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async resolve(dcs: NodeLister, instanceId: string, dimension: NodeDimension, value: string): Promise<string | null> {
+  async resolve(dcs: NodeLister, instanceId: string, dimension: NodeDimension, value: string, options?: CallOptions): Promise<string | null> {
     const key = `${dimension}=${value}`;
     const cached = this.fresh(instanceId);
     if (cached?.byDimension.has(key)) return cached.byDimension.get(key) ?? null;
     // A miss on a fresh entry may be a node added since: list again before giving up.
-    const entry = await this.load(dcs, instanceId);
+    const entry = await this.load(dcs, instanceId, options);
     return entry.byDimension.get(key) ?? null;
   }
 
@@ -44,16 +44,16 @@ export class NodeResolver {
     return entry && entry.expiresAt > this.now() ? entry : undefined;
   }
 
-  private load(dcs: NodeLister, instanceId: string): Promise<CacheEntry> {
+  private load(dcs: NodeLister, instanceId: string, options?: CallOptions): Promise<CacheEntry> {
     const pending = this.listing.get(instanceId);
     if (pending) return pending;
-    const loading = this.list(dcs, instanceId).finally(() => this.listing.delete(instanceId));
+    const loading = this.list(dcs, instanceId, options).finally(() => this.listing.delete(instanceId));
     this.listing.set(instanceId, loading);
     return loading;
   }
 
-  private async list(dcs: NodeLister, instanceId: string): Promise<CacheEntry> {
-    const listing = await dcs.showNodesInformation({ instanceId });
+  private async list(dcs: NodeLister, instanceId: string, options?: CallOptions): Promise<CacheEntry> {
+    const listing = await dcs.showNodesInformation({ instanceId }, options);
     const byDimension = new Map<string, string>();
     for (const node of listing.nodes ?? []) {
       for (const d of node.dimensions ?? []) byDimension.set(`${d.name}=${d.value}`, node.node_id);

@@ -1,4 +1,4 @@
-import type { DcsClient, ShowInstanceResponse } from '../dcs';
+import type { CallOptions, DcsClient, ShowInstanceResponse } from '../dcs';
 
 export type Preflight = { ok: true; instance: ShowInstanceResponse } | { ok: false; reason: string };
 
@@ -9,8 +9,8 @@ const MIN_VERSION: readonly [number, number] = [4, 0];
  * Checks the instance can take a kill-all right now: RUNNING, Redis, >= 4.0.
  * Always asked fresh (never cached): state matters at the moment of the kill.
  */
-export async function preflight(dcs: Pick<DcsClient, 'showInstance'>, instanceId: string): Promise<Preflight> {
-  const instance = await dcs.showInstance({ instanceId });
+export async function preflight(dcs: Pick<DcsClient, 'showInstance'>, instanceId: string, options?: CallOptions): Promise<Preflight> {
+  const instance = await dcs.showInstance({ instanceId }, options);
   return checkInstance(instance);
 }
 

@@ -4,7 +4,7 @@ import { redact } from '../../lib/audit/redact';
 function auditor(secrets: string[] = []) {
   const lines: string[] = [];
   let clock = 1_000;
-  const a = new Auditor({ trigger: 'alarm', requestId: 'req-1', sink: (l) => lines.push(l), secrets, now: () => (clock += 5) });
+  const a = new Auditor({ trigger: 'alarm', requestId: 'req-1', publish: ({ line }) => lines.push(line), secrets, now: () => (clock += 5) });
   return { a, lines };
 }
 

@@ -1,0 +1,104 @@
+/**
+ * Where decisions go, in order, the moment each is made.
+ *
+ * The first sink is the audit line on stdout, written synchronously (on Linux a
+ * write to a pipe or file returns once the line is in it): once a decision
+ * exists, the platform stopping the function cannot lose its line. Later sinks
+ * (notifications, a history stream, metrics) run in the background, each one
+ * in decision order, bounded by the invocation's budget; their failures are
+ * logged and never change a decision, delay the next one or repeat an action.
+ */
+import type { AuditRecord } from '../domain/types';
+import type { Budget } from '../domain/budget';
+
+/** One audited decision: the record (secrets masked) and its JSON line. */
+export interface AuditEntry {
+  record: AuditRecord;
+  line: string;
+}
+
+export interface DecisionSink {
+  /** Short name for log lines ("stdout", "smn", "webhook:0", ...). */
+  readonly name: string;
+  /** Takes one decision. Later sinks may return a promise; it is bounded by `budget` and may fail. */
+  write(entry: AuditEntry, budget: Budget): void | Promise<void>;
+  /** At the end of the invocation: send what is batched (e.g. metrics). Bounded by `budget`. */
+  flush?(budget: Budget): Promise<void>;
+}
+
+/** Writes one audit line; stdout in production, an array in tests. */
+export type LineWriter = (line: string) => void;
+
+export const writeStdout: LineWriter = (line) => {
+  process.stdout.write(`${line}\n`);
+};
+
+/** The audit line sink: first, synchronous, always there. */
+export function auditLineSink(write: LineWriter = writeStdout): DecisionSink {
+  return { name: 'stdout', write: ({ line }) => write(line) };
+}
+
+export interface SinkProblem {
+  sink: string;
+  /** 'failed' (it threw or rejected) or 'late' (still running at the deadline). */
+  problem: 'failed' | 'late';
+  message: string;
+}
+
+/**
+ * The ordered sinks of one invocation. `publish` never throws and never waits
+ * for a later sink; `drain` waits for them until the deadline and no longer.
+ */
+export class DecisionSinks {
+  /** Per later sink, the promise of its last write: each sink sees the decisions in order. */
+  private readonly tails: Promise<void>[];
+
+  constructor(
+    private readonly first: DecisionSink,
+    private readonly later: readonly DecisionSink[],
+    private readonly report: (problem: SinkProblem) => void,
+  ) {
+    this.tails = later.map(() => Promise.resolve());
+  }
+
+  publish(entry: AuditEntry, budget: Budget): void {
+    try {
+      void this.first.write(entry, budget);
+    } catch {
+      // Nothing to tell it to: the audit line is the log.
+    }
+    this.later.forEach((sink, i) => {
+      this.tails[i] = this.tails[i]!.then(() => sink.write(entry, budget)).catch((e: unknown) => this.fail(sink, e));
+    });
+  }
+
+  /** Lets every later sink finish (and flush) until the budget's deadline; reports the ones still running. */
+  async drain(budget: Budget): Promise<void> {
+    if (this.later.length === 0) return;
+    const finished = new Set<number>();
+    const work = this.later.map((sink, i) =>
+      this.tails[i]!.then(() => sink.flush?.(budget))
+        .catch((e: unknown) => this.fail(sink, e))
+        .then(() => {
+          finished.add(i);
+        }),
+    );
+    await untilDeadline(Promise.all(work), budget);
+    this.later.forEach((sink, i) => {
+      if (!finished.has(i)) this.report({ sink: sink.name, problem: 'late', message: 'still running at the invocation deadline; abandoned' });
+    });
+  }
+
+  private fail(sink: DecisionSink, e: unknown): void {
+    this.report({ sink: sink.name, problem: 'failed', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+function untilDeadline(work: Promise<unknown>, budget: Budget): Promise<void> {
+  if (!Number.isFinite(budget.deadline)) return work.then(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, budget.remaining());
+  });
+  return Promise.race([work.then(() => undefined), deadline]).finally(() => clearTimeout(timer));
+}

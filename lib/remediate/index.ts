@@ -1,1 +1,0 @@
-export { killSessions, killRequest, type KillOutcome, type KillRequest } from './kill';
