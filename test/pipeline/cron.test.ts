@@ -66,3 +66,14 @@ test.each([
   expect(run.audit.map((r) => r.decision)).toEqual(['rejected']);
   expect(s.emulator.requests).toHaveLength(0);
 });
+
+test("a schedule's dryRun: true is a dry run: no kill, no guard state, the cause on record", async () => {
+  const careful = withSchedules({ nightly: { dryRun: true, targets: [{ instance: INSTANCES.shop, nodes: 'all' }] } });
+  const run = await s.invoke('cron', [fixture('timer.nightly.json'), fixture('timer.nightly.json')], careful);
+  expect(s.killRequests()).toHaveLength(0);
+  // Dry runs consume no dedup mark: the same tick is a dry run again, not a duplicate.
+  expect(run.audit.map((r) => [r.decision, r.dryRunCause])).toEqual([
+    ['dry_run', 'schedule'],
+    ['dry_run', 'schedule'],
+  ]);
+});
