@@ -144,12 +144,13 @@ const APIG_MARKERS = ['httpMethod', 'requestContext', 'isBase64Encoded', 'body']
 const SMN_HTTP_MARKERS = ['type', 'signature', 'topic_urn', 'message_id'];
 
 /**
- * Whether the event is (or claims to be) an APIG event: its answer must then be
- * APIG-shaped, even when its content is garbage. The one test, shared by the
- * classification below and the handler's answer.
+ * Whether the event is an APIG event: its answer must then be APIG-shaped, even
+ * when its content is garbage. The one test, shared by the classification below
+ * and the handler's answer (a lone `body` without `headers` is not one).
  */
 export function isApigEvent(event: unknown): boolean {
-  return isRecord(event) && !hasAny(event, ['record']) && hasAny(event, APIG_MARKERS);
+  if (!isRecord(event)) return false;
+  return hasOwn(event, 'httpMethod') || hasOwn(event, 'requestContext') || (hasOwn(event, 'body') && hasOwn(event, 'headers'));
 }
 
 /** Classifies and validates the alarm handler's event. */
