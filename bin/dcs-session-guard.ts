@@ -7,18 +7,20 @@
  *   dcs-session-guard validate [POLICY]                  check a policy
  *   dcs-session-guard serve                              the local runner (npm start)
  *   dcs-session-guard emulator                           the DCS API emulator alone
+ *   dcs-session-guard history [--since 24h] [--follow]   the decisions recorded in Redis
  */
 import { installedLayout } from '../dev/runner/layout';
 import { UsageError } from './cli/args';
 import type { Command } from './cli/command';
 import { EXIT, EXIT_CODES_HELP, type ExitCode, type Io } from './cli/io';
 import { emulatorCommand } from './commands/emulator';
+import { historyCommand } from './commands/history';
 import { invokeCommand } from './commands/invoke';
 import { planCommand } from './commands/plan';
 import { serveCommand } from './commands/serve';
 import { validateCommand } from './commands/validate';
 
-const COMMANDS: readonly Command[] = [invokeCommand, planCommand, validateCommand, serveCommand, emulatorCommand];
+const COMMANDS: readonly Command[] = [invokeCommand, planCommand, validateCommand, serveCommand, emulatorCommand, historyCommand];
 
 const USAGE = `Usage: dcs-session-guard <command> [options]
 

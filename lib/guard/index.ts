@@ -15,7 +15,7 @@ import { GuardError, type GuardStore } from './types';
 
 export * from './types';
 export { MemoryGuardStore } from './memory-store';
-export { RedisGuardStore } from './redis-store';
+export { RedisGuardStore, type SlotScript } from './redis-store';
 export { HASH_TAG, redisKey, historyStreamKey } from './keys';
 export { parseRedisUrl, type RedisTarget } from './redis-url';
 

@@ -45,6 +45,14 @@ import { assertValidRequest } from './validate';
 /** Keys outlive their logical end by this much (TTL = garbage collection, times decide). */
 const TTL_GRACE_MS = 60_000;
 
+/** A script of another concern (the decision history) run on the guard's connection, in its slot. */
+export interface SlotScript {
+  /** A command name for ioredis' defineCommand, e.g. historyAppend. */
+  name: string;
+  numberOfKeys: number;
+  lua: string;
+}
+
 export interface RedisGuardStoreOptions {
   target: RedisTarget;
   keyPrefix: string;
@@ -108,6 +116,25 @@ export class RedisGuardStore implements GuardStore {
       await this.withinDeadline((redis) => redis.guardRelease(...keys, ...args));
     } catch (e) {
       throw new GuardError('guard_store_unavailable', `${GUARD_UNAVAILABLE_MESSAGE}: could not release the claim (${this.causeOf(e)}); its cooldown stays`);
+    }
+  }
+
+  /**
+   * Runs `script` with the guard's deadline, connection and failure rules; its keys get the
+   * guard's prefix and hash tag, so they live in the guard's hash slot (a Proxy or Redis
+   * Cluster never splits them). Rejects with GuardError('guard_store_unavailable') and a
+   * sanitized cause, never with an ioredis error.
+   */
+  async runScript(script: SlotScript, keyNames: readonly string[], args: readonly string[]): Promise<unknown> {
+    const keys = keyNames.map((name) => redisKey(this.options.keyPrefix, name));
+    try {
+      return await this.withinDeadline((commands) => {
+        const client = commands as unknown as Redis & Record<string, (...keysAndArgs: string[]) => Promise<unknown>>;
+        if (typeof client[script.name] !== 'function') client.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+        return client[script.name]!(...keys, ...args);
+      });
+    } catch (e) {
+      throw new GuardError('guard_store_unavailable', `${script.name} failed (${this.causeOf(e)})`);
     }
   }
 
@@ -331,5 +358,7 @@ export function sanitizedCause(e: unknown): string {
   if (lastRedirection) return lastRedirection[1]!;
   if (/cluster support disabled/i.test(fields.message)) return 'not_a_cluster';
   if (/None of startup nodes is available|Failed to refresh slots cache/i.test(fields.message)) return CLUSTER_UNREACHABLE;
+  // Redis 4.0 has no streams: a script calling XADD fails with "Unknown Redis command called from Lua script".
+  if (/unknown (redis )?command/i.test(fields.message)) return 'unknown_command';
   return /^([A-Z][A-Z_]{1,30})(\s|$)/.exec(fields.message)?.[1] ?? 'error';
 }
