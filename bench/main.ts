@@ -10,7 +10,8 @@ import { startEmulator } from '../dev/emulator/server';
 import { redisServerMissing, startRedisServer } from '../test/support/redis-server';
 import { bundleFiles } from './bundles';
 import { emptyCase, measureColdStarts, probeCase } from './cold-start';
-import { printReport, verdicts, type BenchResults } from './report';
+import { measurePrecision } from './precision';
+import { printPrecision, printReport, precisionVerdict, verdicts, type BenchResults } from './report';
 import { ACT_EVERY_TIME_POLICY, eventOf, functionEnv, STORM_POLICY, type EventKind } from './scenario';
 import { runStorm } from './storm';
 import { measureWarm } from './warm';
@@ -27,6 +28,8 @@ const SETTINGS = {
   stormDeliveries: 10_000,
   stormCallers: 50,
   stormProcesses: 2,
+  precisionChooseRounds: 200,
+  precisionEndToEndRounds: 5,
 };
 
 const WARM_KINDS: EventKind[] = ['node_kill', 'instance_kill', 'recovered', 'rejected'];
@@ -95,6 +98,9 @@ async function main(): Promise<void> {
       }
     }
 
+    step(`precision action: choose over 10,000 sessions ×${SETTINGS.precisionChooseRounds}, scan → kill on a 10,000-session node ×${SETTINGS.precisionEndToEndRounds}`);
+    const precision = await measurePrecision({ choose: SETTINGS.precisionChooseRounds, endToEnd: SETTINGS.precisionEndToEndRounds });
+
     const results: BenchResults = {
       machine: {
         node: process.version,
@@ -114,6 +120,7 @@ async function main(): Promise<void> {
       stormSkipped: missing,
       bundles,
       memory,
+      precision,
       verdicts: [],
     };
     results.verdicts = verdicts(results);
@@ -125,7 +132,18 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
+/** `npm run bench -- precision`: section (6) alone, printed, results.json left as it is. */
+async function precisionOnly(): Promise<void> {
+  step('precision action only');
+  const precision = await measurePrecision({ choose: SETTINGS.precisionChooseRounds, endToEnd: SETTINGS.precisionEndToEndRounds });
+  const lines: string[] = [];
+  printPrecision(precision, (s = '') => lines.push(s));
+  const v = precisionVerdict(precision);
+  lines.push(`    ${v.pass ? 'PASS' : 'MISS'}  ${v.target}  ${v.measured}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+(process.argv.includes('precision') ? precisionOnly() : main()).catch((e: unknown) => {
   process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

@@ -16,4 +16,5 @@ await build({
   sourcemap: 'inline',
   logLevel: 'warning',
 });
-execFileSync(process.execPath, ['dist/bench/main.js'], { cwd: root, stdio: 'inherit' });
+// `npm run bench -- precision` runs one section only (see bench/main.ts).
+execFileSync(process.execPath, ['dist/bench/main.js', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });

@@ -3,6 +3,8 @@
  * the repository's sample alarm (dev/runner/samples), and the policies it runs under.
  */
 import demoSeed from '../dev/emulator/seeds/demo.json';
+import { createDcsClient, type DcsClient } from '../lib/dcs/client';
+import { DcsCredentials } from '../lib/dcs/credentials';
 import nodeAlarmSample from '../dev/runner/samples/node-alarm.smn-trigger.json';
 
 const project = demoSeed.projects[0]!;
@@ -81,3 +83,8 @@ export const EXPECTED_DECISION: Record<EventKind, string> = {
   recovered: 'skipped_recovered',
   rejected: 'rejected',
 };
+
+/** The project's DCS client with the demo credentials, pointed at an emulator. */
+export function demoClient(endpoint: string): DcsClient {
+  return createDcsClient({ endpoint, projectId: project.project_id, region: null, credentials: new DcsCredentials(credential.ak, credential.sk, null, 'HUAWEICLOUD_SDK'), timeoutMs: 10_000 });
+}

@@ -8,6 +8,7 @@
  *   dcs-session-guard serve                              the local runner (npm start)
  *   dcs-session-guard emulator                           the DCS API emulator alone
  *   dcs-session-guard history [--since 24h] [--follow]   the decisions recorded in Redis
+ *   dcs-session-guard sessions <instance>                an instance's client sessions, the idlest first
  */
 import { installedLayout } from '../dev/runner/layout';
 import { UsageError } from './cli/args';
@@ -18,9 +19,10 @@ import { historyCommand } from './commands/history';
 import { invokeCommand } from './commands/invoke';
 import { planCommand } from './commands/plan';
 import { serveCommand } from './commands/serve';
+import { sessionsCommand } from './commands/sessions';
 import { validateCommand } from './commands/validate';
 
-const COMMANDS: readonly Command[] = [invokeCommand, planCommand, validateCommand, serveCommand, emulatorCommand, historyCommand];
+const COMMANDS: readonly Command[] = [invokeCommand, planCommand, validateCommand, serveCommand, emulatorCommand, historyCommand, sessionsCommand];
 
 const USAGE = `Usage: dcs-session-guard <command> [options]
 

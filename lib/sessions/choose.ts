@@ -28,6 +28,11 @@ export interface Candidate {
   age: number | null;
 }
 
+/** A candidate as the criteria see it: the client IP is parsed on first need only (the costliest step). */
+interface Probe extends Candidate {
+  ip: Uint8Array | null | undefined;
+}
+
 export interface Choice {
   /** Sessions listed. */
   scanned: number;
@@ -43,10 +48,8 @@ export interface Choice {
 
 /** A compiled select/protect pair: built once per action, applied to every session. */
 export interface Selection {
-  matches(c: Candidate, ip: Uint8Array | null): boolean;
-  protects(c: Candidate, ip: Uint8Array | null): boolean;
-  /** Whether the client IP is needed at all (parsing it is the costliest step). */
-  needsIp: boolean;
+  matches(c: Probe): boolean;
+  protects(c: Probe): boolean;
   max: number;
 }
 
@@ -54,9 +57,8 @@ export function compileSelection(spec: Pick<KillMatchingSpec, 'select' | 'protec
   const select = compileCriteria(spec.select);
   const protect = spec.protect ? compileCriteria(spec.protect) : null;
   return {
-    matches: (c, ip) => select.all(c, ip),
-    protects: (c, ip) => protect !== null && protect.any(c, ip),
-    needsIp: select.needsIp || (protect?.needsIp ?? false),
+    matches: select.all,
+    protects: (c) => protect !== null && protect.any(c),
     max: spec.maxSessionsPerNode,
   };
 }
@@ -66,11 +68,9 @@ export function chooseSessions(clients: readonly ClientInfo[], selection: Select
   let protectedCount = 0;
   const selected: Candidate[] = [];
   for (const client of clients) {
-    const c = candidate(client);
-    const parsed = parseClientAddr(c.addr);
-    const ip = parsed && selection.needsIp ? ipBytes(parsed.ip) : null;
-    if (!selection.matches(c, ip)) continue;
-    if (parsed === null || isReplicationLink(client) || selection.protects(c, ip)) protectedCount++;
+    const c = probe(client);
+    if (!selection.matches(c)) continue;
+    if (isReplicationLink(client) || clientIp(c) === null || selection.protects(c)) protectedCount++;
     else selected.push(c);
   }
   selected.sort(idlestFirst);
@@ -79,12 +79,18 @@ export function chooseSessions(clients: readonly ClientInfo[], selection: Select
 }
 
 export function candidate(client: ClientInfo): Candidate {
+  return probe(client);
+}
+
+/** One object literal of one shape per session: the hot loop stays monomorphic. */
+function probe(client: ClientInfo): Probe {
   return {
     client,
     addr: typeof client.addr === 'string' ? client.addr : '',
     name: typeof client.name === 'string' ? client.name : '',
     idle: seconds(client.idle),
     age: seconds(client.age),
+    ip: undefined,
   };
 }
 
@@ -100,43 +106,61 @@ function isReplicationLink(client: ClientInfo): boolean {
 
 /** Seconds as DCS sends them (number or numeric string); null when absent or not a count. */
 export function seconds(value: unknown): number | null {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : null;
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
+  if (typeof value !== 'string' || value.trim() === '') return null;
+  return seconds(Number(value));
+}
+
+/** The client IP as bytes, parsed once per session; null when the addr is not an "ip:port". */
+function clientIp(c: Probe): Uint8Array | null {
+  if (c.ip === undefined) {
+    const parsed = parseClientAddr(c.addr);
+    c.ip = parsed === null ? null : ipBytes(parsed.ip);
+  }
+  return c.ip;
 }
 
 // --- Criteria ---
 
-type Test = (c: Candidate, ip: Uint8Array | null) => boolean;
+type Test = (c: Probe) => boolean;
 
 interface Criteria {
   /** Every test holds (select). */
   all: Test;
   /** Any test holds (protect). */
   any: Test;
-  needsIp: boolean;
 }
 
+/** Tests in order of cost (numbers, then strings, then the IP), so a session fails on the cheapest one. */
 function compileCriteria(spec: Partial<SessionSelect> & Partial<SessionProtect>): Criteria {
   const tests: Test[] = [];
   const { idleSecondsAtLeast: idle, ageSecondsAtLeast: age, addresses, names, commands } = spec;
   if (idle !== undefined) tests.push((c) => c.idle !== null && c.idle >= idle);
   if (age !== undefined) tests.push((c) => c.age !== null && c.age >= age);
-  if (addresses !== undefined) {
-    const networks = addresses.map(networkOf);
-    tests.push((_c, ip) => ip !== null && networks.some((n) => contains(n, ip)));
+  if (commands !== undefined) {
+    const wanted = new Set(commands.map((cmd) => cmd.toLowerCase()));
+    tests.push((c) => typeof c.client.cmd === 'string' && wanted.has(c.client.cmd.toLowerCase()));
   }
   if (names !== undefined) {
     const globs = names.map(compileGlob);
     tests.push((c) => globs.some((g) => g.test(c.name)));
   }
-  if (commands !== undefined) {
-    const wanted = new Set(commands.map((cmd) => cmd.toLowerCase()));
-    tests.push((c) => typeof c.client.cmd === 'string' && wanted.has(c.client.cmd.toLowerCase()));
+  if (addresses !== undefined) {
+    const networks = addresses.map(networkOf);
+    tests.push((c) => {
+      const ip = clientIp(c);
+      return ip !== null && networks.some((n) => contains(n, ip));
+    });
   }
   return {
-    all: (c, ip) => tests.every((t) => t(c, ip)),
-    any: (c, ip) => tests.some((t) => t(c, ip)),
-    needsIp: addresses !== undefined,
+    all: (c) => {
+      for (const t of tests) if (!t(c)) return false;
+      return true;
+    },
+    any: (c) => {
+      for (const t of tests) if (t(c)) return true;
+      return false;
+    },
   };
 }
 

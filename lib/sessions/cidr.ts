@@ -8,6 +8,7 @@
  * under one. Addresses are compared as byte arrays.
  */
 import { isIP } from 'node:net';
+import { ipv4Bytes } from '../dcs/client-addr';
 
 export interface Network {
   /** 4 bytes for IPv4, 16 for IPv6. */
@@ -63,6 +64,8 @@ export function contains(network: Network, address: Uint8Array): boolean {
  * an IP. A zone id ("fe80::1%eth0") is ignored.
  */
 export function ipBytes(text: string): Uint8Array | null {
+  const v4 = ipv4Bytes(text);
+  if (v4 !== null) return v4;
   const ip = text.includes('%') ? text.slice(0, text.indexOf('%')) : text;
   const family = isIP(ip);
   if (family === 4) return v4Bytes(ip);

@@ -83,3 +83,26 @@ export async function listAllClients(dcs: SessionReader, instanceId: string, nod
   }
   return listing;
 }
+
+export interface ReadOptions extends ScanOptions {
+  pageSize?: number;
+  maxSessions?: number;
+}
+
+/** Sessions read per node at most unless told otherwise: 100 pages of 1000, a bound on memory, not on any real node. */
+export const DEFAULT_MAX_SESSIONS = 100_000;
+
+/** A fresh scan of the node, then every page of it; with how long each step took. */
+export async function readSessions(dcs: SessionReader, instanceId: string, nodeId: string, opts: ReadOptions): Promise<Listing & { scanMs: number; listMs: number }> {
+  const now = opts.now ?? Date.now;
+  const started = now();
+  await scanNode(dcs, instanceId, nodeId, opts);
+  const scanned = now();
+  const listing = await listAllClients(dcs, instanceId, nodeId, {
+    deadline: opts.deadline,
+    pageSize: opts.pageSize ?? MAX_PAGE_SIZE,
+    maxSessions: opts.maxSessions ?? DEFAULT_MAX_SESSIONS,
+    now,
+  });
+  return { ...listing, scanMs: scanned - started, listMs: now() - scanned };
+}

@@ -1,7 +1,7 @@
 /** --help everywhere, and every command-line mistake a usage error (exit 2) that names it. */
 import { runCli } from './support';
 
-const COMMANDS = ['invoke', 'plan', 'validate', 'serve', 'emulator'];
+const COMMANDS = ['invoke', 'plan', 'validate', 'serve', 'emulator', 'sessions'];
 
 describe('dcs-session-guard --help and usage errors', () => {
   it('lists the commands and the exit codes', async () => {
@@ -42,6 +42,8 @@ describe('dcs-session-guard --help and usage errors', () => {
     [['invoke', 'alarm', '--event', 'no/such/event.json'], 'cannot read the event file no/such/event.json: no such file'],
     [['plan', '--event', 'package.json', 'alarm', 'cron'], 'unexpected argument: cron'],
     [['help', 'bogus'], 'unknown command "bogus"'],
+    [['sessions'], 'name the instance'],
+    [['sessions', '5e2b1c9a-7f3d-4d2e-9b8a-1c2d3e4f5a6b', '--idle', 'ten'], '--idle needs a number of seconds'],
   ])('%j is a usage error (exit 2)', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
