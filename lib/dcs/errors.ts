@@ -18,6 +18,7 @@
  * and audited as is.
  */
 import type { ErrorInfo } from '../domain/types';
+import { TransportFailure, type SendEvidence } from './send-evidence';
 
 export type DcsErrorKind =
   | 'invalid_request'
@@ -148,14 +149,16 @@ export interface ServiceLabel {
 
 export const DCS_SERVICE: ServiceLabel = { name: 'DCS', endpointSettings: 'DCS_ENDPOINT/DCS_REGION' };
 
-export function mapSdkError(error: unknown, operation: string, secrets: readonly string[], service: ServiceLabel = DCS_SERVICE): DcsError {
+export function mapSdkError(thrown: unknown, operation: string, secrets: readonly string[], service: ServiceLabel = DCS_SERVICE): DcsError {
+  if (isDcsError(thrown)) return thrown;
+  const { error, evidence } = thrown instanceof TransportFailure ? { error: thrown.cause, evidence: thrown.evidence } : { error: thrown, evidence: null };
   if (isDcsError(error)) return error;
   const failure = readSdkFailure(error, secrets);
   if (failure.status !== null) return fromHttpStatus(failure, failure.status, operation, service);
   if (CONFIG_ERROR_NAMES.has(failure.name)) {
     return configError('sdk_config', `${operation} not sent: ${failure.detail}`);
   }
-  if (failure.name === TRANSPORT_ERROR_NAME) return fromTransport(failure.detail, operation);
+  if (failure.name === TRANSPORT_ERROR_NAME) return fromTransport(failure.detail, operation, evidence);
   // Something we do not understand: assume the worst (it may have been sent).
   return new DcsError({ kind: 'outcome_unknown', code: 'unexpected_error', message: `${operation} outcome unknown: ${failure.detail}` });
 }
@@ -195,23 +198,26 @@ function fromHttpStatus(f: SdkFailure, status: number, operation: string, servic
   return new DcsError({ ...base, kind: 'server', message: `${operation} failed on the ${service.name} side (${said})` });
 }
 
-/** Connect-phase failures: the request never left, so re-sending cannot double-apply. */
-const NOT_SENT_PATTERNS: readonly (readonly [RegExp, string])[] = [
+/**
+ * Names for transport failures, read from the message for the audit line only:
+ * whether the request was sent is never decided from them.
+ */
+const TRANSPORT_CODES: readonly (readonly [RegExp, string])[] = [
   [/ECONNREFUSED/, 'connection_refused'],
   [/ENOTFOUND|EAI_AGAIN|getaddrinfo/, 'dns_failure'],
+  [/timeout of \d+ms exceeded|ECONNABORTED|ETIMEDOUT|timed? ?out/i, 'timeout'],
   [/certificate|altnames|EPROTO|SSL|TLS/i, 'tls_failure'],
+  [/ECONNRESET|socket hang up|EPIPE|aborted/i, 'connection_reset'],
   [/^connect\b|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL/, 'connect_failed'],
 ];
-/** After the connection was up: the request may have reached DCS and been applied. */
-const MAYBE_SENT_PATTERNS: readonly (readonly [RegExp, string])[] = [
-  [/timeout of \d+ms exceeded|ECONNABORTED|ETIMEDOUT|timed? ?out/i, 'timeout'],
-  [/ECONNRESET|socket hang up|EPIPE|aborted/i, 'connection_reset'],
-];
 
-function fromTransport(detail: string, operation: string): DcsError {
-  for (const [pattern, code] of NOT_SENT_PATTERNS) {
-    if (pattern.test(detail)) return new DcsError({ kind: 'not_sent', code, message: `${operation} not sent: ${detail}` });
-  }
-  const code = MAYBE_SENT_PATTERNS.find(([pattern]) => pattern.test(detail))?.[1] ?? 'transport_error';
+/**
+ * A failure without an HTTP answer. "Not sent" only on the socket's evidence
+ * that nothing left (send-evidence.ts); without it — connected, or not observed
+ * — the request may have been applied.
+ */
+function fromTransport(detail: string, operation: string, evidence: SendEvidence | null): DcsError {
+  const code = TRANSPORT_CODES.find(([pattern]) => pattern.test(detail))?.[1] ?? 'transport_error';
+  if (evidence?.provesNotSent) return new DcsError({ kind: 'not_sent', code, message: `${operation} not sent: ${detail}` });
   return new DcsError({ kind: 'outcome_unknown', code, message: `${operation} outcome unknown: ${detail}; the request may have been applied` });
 }

@@ -35,6 +35,7 @@
  */
 import type { DcsClientConfig } from './config';
 import { configError } from './errors';
+import { SendEvidence, TransportFailure, watchedAgent } from './send-evidence';
 
 /** One HTTP attempt, as the client describes it (no axios in sight). */
 export interface TransportRequest {
@@ -57,6 +58,7 @@ export interface TransportRequest {
 }
 
 export interface CoreTransport {
+  /** Rejects with a TransportFailure: core's error and the socket's evidence of what left (send-evidence.ts). */
   send(request: TransportRequest): Promise<unknown>;
 }
 
@@ -84,8 +86,8 @@ type CoreModules = typeof import('./sdk-core-modules');
 interface Core {
   ClientBuilder: CoreModules['ClientBuilder'];
   BasicCredentials: CoreModules['BasicCredentials'];
-  /** Agents without keep-alive, for fresh connections. */
-  freshAgents: { httpAgent: unknown; httpsAgent: unknown };
+  /** Agents without keep-alive, for fresh connections; keep-alive ones (Node's global agents) for the rest. */
+  agents: Record<'fresh' | 'pooled', { http: import('node:http').Agent; https: import('node:https').Agent }>;
 }
 
 let core: Core | null = null;
@@ -109,8 +111,11 @@ function loadCore(): Core {
     const https = require('node:https') as typeof import('node:https');
     // Core configured log4js at load time (coloured stdout, level debug): turn its category off.
     Logger4jInstance.level = 'off';
-    const freshAgents = { httpAgent: new http.Agent({ keepAlive: false }), httpsAgent: new https.Agent({ keepAlive: false }) };
-    core = { ClientBuilder, BasicCredentials, freshAgents };
+    const agents = {
+      fresh: { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) },
+      pooled: { http: http.globalAgent, https: https.globalAgent },
+    };
+    core = { ClientBuilder, BasicCredentials, agents };
     return core;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : 'unknown error';
@@ -130,7 +135,7 @@ export type CoreEndpointConfig = Pick<DcsClientConfig, 'endpoint' | 'projectId' 
 
 /** One HcClient, signing with the config's credentials for its single endpoint. */
 export function buildCoreTransport(config: CoreEndpointConfig, userAgent: string): CoreTransport {
-  const { ClientBuilder, BasicCredentials, freshAgents } = loadCore();
+  const { ClientBuilder, BasicCredentials, agents } = loadCore();
   const credentials = new BasicCredentials()
     .withAk(config.credentials.accessKey())
     .withSk(config.credentials.secretKey())
@@ -148,17 +153,30 @@ export function buildCoreTransport(config: CoreEndpointConfig, userAgent: string
   const hcClient = built as unknown as HcClientLike;
 
   return {
-    send: (request) =>
-      // Fresh objects per attempt: core mutates the options it is given.
-      hcClient.sendRequest({
-        method: request.method,
-        url: request.url,
-        contentType: 'application/json',
-        pathParams: { ...request.pathParams },
-        queryParams: { ...request.queryParams },
-        headers: {},
-        ...(request.body !== undefined ? { data: Array.isArray(request.body) ? [...request.body] : { ...request.body } } : {}),
-        axiosRequestConfig: { ...axiosDefaults, timeout: request.timeoutMs, ...(request.freshConnection ? freshAgents : {}) },
-      }),
+    send: async (request) => {
+      // Each attempt gets its own view of the agents: its socket tells whether anything left.
+      const evidence = new SendEvidence();
+      const pair = request.freshConnection ? agents.fresh : agents.pooled;
+      try {
+        // Fresh objects per attempt: core mutates the options it is given.
+        return await hcClient.sendRequest({
+          method: request.method,
+          url: request.url,
+          contentType: 'application/json',
+          pathParams: { ...request.pathParams },
+          queryParams: { ...request.queryParams },
+          headers: {},
+          ...(request.body !== undefined ? { data: Array.isArray(request.body) ? [...request.body] : { ...request.body } } : {}),
+          axiosRequestConfig: {
+            ...axiosDefaults,
+            timeout: request.timeoutMs,
+            httpAgent: watchedAgent(pair.http, evidence),
+            httpsAgent: watchedAgent(pair.https, evidence),
+          },
+        });
+      } catch (error) {
+        throw new TransportFailure(error, evidence);
+      }
+    },
   };
 }

@@ -6,30 +6,41 @@
  */
 import { DcsError, mapSdkError, sanitizeText } from '../../lib/dcs/errors';
 import { AK, SK, TOKEN } from './support/fixtures';
+import { SendEvidence, TransportFailure } from '../../lib/dcs/send-evidence';
 
 /** What sdk-core's ExceptionUtil builds when no response came back. */
 const transport = (errorMsg: string) => ({ name: 'ServiceResponseException', httpStatusCode: undefined, errorMsg, errorCode: undefined, requestId: undefined });
 
-describe('transport failures (no HTTP status)', () => {
+/** What the transport saw of the attempt (lib/dcs/send-evidence.ts). */
+const seen = (connected: boolean) => Object.assign(new SendEvidence(), { observed: true, connected });
+
+describe('transport failures (no HTTP status): sent or not is the socket\'s evidence, never the message', () => {
   test.each([
-    ['connect ECONNREFUSED 127.0.0.1:1', 'not_sent', 'connection_refused'],
-    ['getaddrinfo ENOTFOUND dcs.xx-nowhere-1.myhuaweicloud.com', 'not_sent', 'dns_failure'],
-    ['getaddrinfo EAI_AGAIN dcs.cn-north-4.myhuaweicloud.com', 'not_sent', 'dns_failure'],
-    ['connect ETIMEDOUT 10.0.0.1:443', 'not_sent', 'connect_failed'],
-    ['connect EHOSTUNREACH 10.0.0.1:443', 'not_sent', 'connect_failed'],
-    ['self-signed certificate in certificate chain', 'not_sent', 'tls_failure'],
-    ["Hostname/IP does not match certificate's altnames", 'not_sent', 'tls_failure'],
-    ['Client network socket disconnected before secure TLS connection was established', 'not_sent', 'tls_failure'],
-    ['timeout of 5000ms exceeded', 'outcome_unknown', 'timeout'],
-    ['socket hang up', 'outcome_unknown', 'connection_reset'],
-    ['read ECONNRESET', 'outcome_unknown', 'connection_reset'],
-    ['write EPIPE', 'outcome_unknown', 'connection_reset'],
-    ['something nobody expected', 'outcome_unknown', 'transport_error'],
-  ])('%s → %s/%s', (message, kind, code) => {
-    const error = mapSdkError(transport(message), 'hangUpKillAllClients', []);
-    expect(error).toBeInstanceOf(DcsError);
-    expect([error.kind, error.code, error.httpStatus]).toEqual([kind, code, null]);
-    expect(error.message).toContain(message);
+    ['connect ECONNREFUSED 127.0.0.1:1', 'connection_refused'],
+    ['getaddrinfo ENOTFOUND dcs.xx-nowhere-1.myhuaweicloud.com', 'dns_failure'],
+    ['getaddrinfo EAI_AGAIN dcs.cn-north-4.myhuaweicloud.com', 'dns_failure'],
+    ['connect ETIMEDOUT 10.0.0.1:443', 'timeout'],
+    ['connect EHOSTUNREACH 10.0.0.1:443', 'connect_failed'],
+    ['self-signed certificate in certificate chain', 'tls_failure'],
+    ["Hostname/IP does not match certificate's altnames", 'tls_failure'],
+    ['Client network socket disconnected before secure TLS connection was established', 'tls_failure'],
+    ['timeout of 5000ms exceeded', 'timeout'],
+    ['socket hang up', 'connection_reset'],
+    ['read ECONNRESET', 'connection_reset'],
+    ['write EPIPE', 'connection_reset'],
+    // A corrupted TLS record after DCS answered: the kill was applied (the old message rule said "not sent").
+    ['write EPROTO 00F8:error:0A000119:SSL routines:ssl3_get_record:decryption failed or bad record mac', 'tls_failure'],
+    ['something nobody expected', 'transport_error'],
+  ])('%s → %s; not_sent only when the socket never connected', (message, code) => {
+    const never = mapSdkError(new TransportFailure(transport(message), seen(false)), 'hangUpKillAllClients', []);
+    expect(never).toBeInstanceOf(DcsError);
+    expect([never.kind, never.code, never.httpStatus]).toEqual(['not_sent', code, null]);
+    expect(never.message).toContain(message);
+    const connected = mapSdkError(new TransportFailure(transport(message), seen(true)), 'hangUpKillAllClients', []);
+    expect([connected.kind, connected.code]).toEqual(['outcome_unknown', code]);
+    // No evidence at all (not watched): assume the worst.
+    expect(mapSdkError(transport(message), 'hangUpKillAllClients', []).kind).toBe('outcome_unknown');
+    expect(mapSdkError(new TransportFailure(transport(message), new SendEvidence()), 'op', []).kind).toBe('outcome_unknown');
   });
 });
 
