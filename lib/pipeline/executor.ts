@@ -23,6 +23,9 @@ import { preflight } from '../targets';
 import { configFailure, decided, internalError, type Answer, type Decision } from './decision';
 import type { Plan } from './plan';
 
+/** Below this much time left a plan is not started: a preflight and a kill attempt need at least this. */
+export const MIN_TARGET_MS = 2 * MIN_ATTEMPT_MS;
+
 /** A setting that prevents acting, as the executor reports it. */
 export interface ConfigProblem {
   code: string;
@@ -76,8 +79,7 @@ export class Executor {
       rule: plan.rule,
       ...(plan.dryRunCause ? { dryRun: true, dryRunCause: plan.dryRunCause } : {}),
     };
-    const needed = plan.policy.guard.storeTimeoutMs + 2 * MIN_ATTEMPT_MS;
-    if (!this.ports.budget.allows(needed)) return notStarted(base, this.ports.budget.remaining());
+    if (!this.ports.budget.allows(MIN_TARGET_MS)) return notStarted(base, this.ports.budget.remaining());
 
     const dcs = this.ports.dcs();
     if (!dcs.ok) return configFailure(dcs.error.code, dcs.error.message, plan.source);

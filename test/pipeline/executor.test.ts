@@ -179,7 +179,7 @@ describe('dry runs', () => {
 
 describe('the budget', () => {
   test('a plan that cannot fit in what is left is not started: no DCS call, no claim, redeliverable', async () => {
-    const { exec, guard } = executor({ budget: new Budget(Date.now() + 300) });
+    const { exec, guard } = executor({ budget: new Budget(Date.now() + 150) });
     const first = plan();
     expect(await exec.run(first)).toMatchObject({ answer: 'retry', draft: { decision: 'failed', error: { code: 'deadline_exceeded' } } });
     expect(emulator.requests).toHaveLength(0);

@@ -11,7 +11,10 @@ export type FunctionName = 'alarm' | 'cron';
 
 export interface ContextSpec {
   requestId?: string;
+  /** What getRemainingTimeInMilliSeconds() says when the handler is called; it counts down from there. */
   remainingMs?: number;
+  /** FunctionGraph's timeout for real: the process is SIGKILLed this long after the handler was called (no result then). */
+  stopAfterMs?: number;
   ak?: string;
   sk?: string;
   token?: string;
