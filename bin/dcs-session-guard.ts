@@ -87,7 +87,8 @@ function processIo(): Io {
   return { out: write(process.stdout), err: write(process.stderr), env: process.env, cwd: process.cwd(), layout: installedLayout() };
 }
 
-if (require.main === module) {
+/** Runs the command line of this process and exits with its code: dist/cli.js run directly, or through bin/launcher.js. */
+export function run(): void {
   main(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;
@@ -100,3 +101,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) run();
