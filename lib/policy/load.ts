@@ -12,6 +12,7 @@ import { dirname, resolve } from 'node:path';
 import type { Document, Node } from 'yaml';
 import type { core } from 'zod';
 import { err, ok, type Result } from '../domain/types';
+import { checkJsonSyntax } from '../events/json-syntax';
 import { PolicySchema, type Policy } from './schema';
 
 export const INLINE_SOURCE = 'GUARD_POLICY (inline JSON)';
@@ -108,6 +109,8 @@ function yaml(): YamlModule {
 
 /** Parses and validates a policy text (YAML or JSON). `source` names it in errors. */
 export function parsePolicy(text: string, source: string): Result<Policy, PolicyError> {
+  const jsonIssue = jsonSyntaxIssue(text, source);
+  if (jsonIssue !== null) return err(new PolicyError('policy_syntax', source, [jsonIssue]));
   const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -137,6 +140,24 @@ export function parsePolicy(text: string, source: string): Result<Policy, Policy
   return err(new PolicyError('policy_invalid', source, isNonEmpty(issues) ? issues : [{ path: [], line: null, column: null, message: parsed.error.message }]));
 }
 
+/** Deeper than any policy needs; the scanner stops there before anything is built. */
+const MAX_POLICY_JSON_DEPTH = 32;
+
+/**
+ * A .json file or inline GUARD_POLICY is held to JSON's grammar: YAML (which reads the policy)
+ * would accept a trailing comma or a comment that every JSON tool then rejects.
+ */
+function jsonSyntaxIssue(text: string, source: string): PolicyIssue | null {
+  if (source !== INLINE_SOURCE && !/\.json$/i.test(source)) return null;
+  const problem = checkJsonSyntax(text, MAX_POLICY_JSON_DEPTH);
+  if (problem === null) return null;
+  const before = text.slice(0, problem.position);
+  const where = { line: before.split('\n').length, column: problem.position - before.lastIndexOf('\n') };
+  if (problem.kind === 'too_deep') return { path: [], ...where, message: `Syntax error: JSON nested deeper than ${problem.maxDepth} levels` };
+  const trailingComma = /,\s*$/.test(before) && /^[}\]]/.test(text.slice(problem.position)) ? ' (JSON allows no trailing comma)' : '';
+  return { path: [], ...where, message: `Syntax error: JSON expects ${problem.expected} here${trailingComma}` };
+}
+
 type Position = (offset: number) => { line: number; column: number };
 
 /** A zod issue as located policy issues (one per unknown key). */
@@ -158,9 +179,11 @@ function toPolicyIssues(issue: core.$ZodIssue, doc: Document, position: Position
   return [at(path, issue.message + yamlTypeHint(issue, doc, path), false)];
 }
 
-/** A plain YAML scalar such as `12e4` or `yes` is not read as a string: say how to fix it. */
+/** A plain YAML scalar such as `12e4` or `yes` is not read as a string, and `yes` is no boolean: say how to fix it. */
 function yamlTypeHint(issue: core.$ZodIssue, doc: Document, path: PolicyPath): string {
-  if (issue.code !== 'invalid_type' || issue.expected !== 'string') return '';
+  if (issue.code !== 'invalid_type') return '';
+  if (issue.expected === 'boolean') return ' (use true or false)';
+  if (issue.expected !== 'string') return '';
   const node = doc.getIn(path, true);
   return yaml().isScalar(node) && node.type === 'PLAIN' && typeof node.value !== 'string' ? ' (put it in quotes)' : '';
 }

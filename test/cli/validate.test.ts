@@ -46,6 +46,20 @@ describe('dcs-session-guard validate', () => {
     expect(r.stdout).toContain('2 problems: the policy is invalid');
   });
 
+  it('a JSON policy with a trailing comma is invalid, at its line and column', async () => {
+    const file = write('trailing.json', '{\n  "version": 1,\n}\n');
+    const r = await runCli(['validate', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`policy ${file}:3:1: Syntax error: JSON expects a property name in double quotes here (JSON allows no trailing comma)`);
+  });
+
+  it('`dryRun: yes` is invalid, with the hint to write true or false', async () => {
+    const file = write('yes.yaml', 'version: 1\ndryRun: yes\n');
+    const r = await runCli(['validate', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`policy ${file}:2:9 at dryRun: Invalid input: expected boolean, received string (use true or false)`);
+  });
+
   it('--json gives the same problems to a script', async () => {
     const file = write('broken-json.yaml', BROKEN);
     const r = await runCli(['validate', file, '--json']);

@@ -149,6 +149,27 @@ describe('errors point at the line and path', () => {
     expect(error.format()).toBe(`policy ${path}:3:11 at alarms[0].name: Invalid input: expected string, received number (put it in quotes)`);
   });
 
+  test('YAML file: `dryRun: yes` (a string in YAML 1.2) gets a hint to write true or false', () => {
+    const path = write('policy.yaml', 'version: 1\ndryRun: yes\n');
+    const error = failure(loadPolicy({ env: { GUARD_POLICY: path }, defaultPath: DEPLOY_POLICY }));
+    expect(error.format()).toBe(`policy ${path}:2:9 at dryRun: Invalid input: expected boolean, received string (use true or false)`);
+  });
+
+  test('JSON file: a trailing comma, which YAML would accept, is a syntax error at its line and column', () => {
+    const path = write('policy.json', '{\n  "version": 1,\n  "dryRun": true,\n}\n');
+    const error = failure(loadPolicy({ env: { GUARD_POLICY: path }, defaultPath: DEPLOY_POLICY }));
+    expect(error.code).toBe('policy_syntax');
+    expect(error.format()).toBe(`policy ${path}:4:1: Syntax error: JSON expects a property name in double quotes here (JSON allows no trailing comma)`);
+  });
+
+  test('inline JSON: a comment is a syntax error too; the same text as a .yaml file is fine', () => {
+    const text = '{"version": 1, "dryRun": true} # acting later';
+    const error = failure(loadPolicy({ env: { GUARD_POLICY: text }, defaultPath: DEPLOY_POLICY }));
+    expect(error.format()).toBe('policy GUARD_POLICY (inline JSON):1:32: Syntax error: JSON expects end of input here');
+    const path = write('policy.yaml', text);
+    expect(loadPolicy({ env: { GUARD_POLICY: path }, defaultPath: DEPLOY_POLICY }).ok).toBe(true);
+  });
+
   test('YAML file: a problem reached through an alias is reported at the anchored text', () => {
     const path = write('policy.yaml', 'version: 1\nalarms:\n  - name: a\n    match: &m {metrics: []}\n  - name: b\n    match: *m\n');
     const error = failure(loadPolicy({ env: { GUARD_POLICY: path }, defaultPath: DEPLOY_POLICY }));
@@ -223,7 +244,7 @@ describe('getPolicy: once per warm container', () => {
     const { reads, readFile } = countingReader();
     const messages = [1, 2, 3].map(() => failure(getPolicy({ env: { GUARD_POLICY: path }, defaultPath: DEPLOY_POLICY, readFile })).format());
     expect(reads).toHaveLength(1);
-    expect(new Set(messages)).toEqual(new Set([`policy ${path}:2:19 at guard.failOpen: Invalid input: expected boolean, received string`]));
+    expect(new Set(messages)).toEqual(new Set([`policy ${path}:2:19 at guard.failOpen: Invalid input: expected boolean, received string (use true or false)`]));
   });
 
   test('a different GUARD_POLICY or GUARD_DRY_RUN is a different entry', () => {
