@@ -1,8 +1,12 @@
 /**
- * (1) Cold start: fresh node processes, interleaved so that all three see the
+ * (1) Cold start: fresh node processes, interleaved so that every case sees the
  * same machine load. Each process is timed from spawn to exit by the bench:
  *   a. `node -e ""`: what any Node.js function pays before our code runs;
+ *   a′. a one-line handler file loaded and called by the same probe as ours:
+ *      the fairest baseline (same runner, same require, same exit);
  *   b. require the alarm bundle and handle a rejected event (no policy, no SDK);
+ *   s1/s2. skipped events: a recovered alarm, and a valid alarm no rule matches
+ *      (the policy is read, nothing acts, no SDK);
  *   c. require it and handle a node alarm that kills at the emulator (policy,
  *      SDK, three DCS calls).
  * The probe checks the decision and exits at once (no idle socket keeps it alive).
@@ -18,21 +22,29 @@ require(bundle).handler(JSON.parse(event), { getRequestID: () => 'bench-cold' })
 );`;
 
 export interface ColdCase {
+  /** Short label: a, a′, b, s1, s2, c. */
+  id: string;
   name: string;
   args: string[];
   env: NodeJS.ProcessEnv;
 }
 
 export interface ColdResult {
+  id: string;
   name: string;
   ms: Summary;
 }
 
-export function probeCase(name: string, bundle: string, event: unknown, expected: string, env: NodeJS.ProcessEnv): ColdCase {
-  return { name, args: ['-e', PROBE, bundle, JSON.stringify(event), expected], env };
+export function probeCase(id: string, name: string, bundle: string, event: unknown, expected: string, env: NodeJS.ProcessEnv): ColdCase {
+  return { id, name, args: ['-e', PROBE, bundle, JSON.stringify(event), expected], env };
 }
 
-export const emptyCase = (env: NodeJS.ProcessEnv): ColdCase => ({ name: 'node -e ""', args: ['-e', ''], env });
+export const emptyCase = (env: NodeJS.ProcessEnv): ColdCase => ({ id: 'a', name: 'node -e ""', args: ['-e', ''], env });
+
+/** The one-line handler of case a′ (main.ts writes it to a file next to the bench). */
+export const ONE_LINE_HANDLER = "exports.handler = async () => ({ results: [{ decision: 'rejected' }] });\n";
+
+export const oneLineHandlerCase = (file: string, env: NodeJS.ProcessEnv): ColdCase => probeCase('a′', 'one-line handler, same probe', file, {}, 'rejected', env);
 
 function timeOnce(c: ColdCase): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -56,5 +68,5 @@ export async function measureColdStarts(cases: ColdCase[], rounds: number): Prom
       if (round >= 0) samples[i]!.push(ns / 1e6);
     }
   }
-  return cases.map((c, i) => ({ name: c.name, ms: summarize(samples[i]!) }));
+  return cases.map((c, i) => ({ id: c.id, name: c.name, ms: summarize(samples[i]!) }));
 }

@@ -7,13 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmulator } from '../dev/emulator/server';
-import { redisServerMissing, startRedisServer } from '../test/support/redis-server';
+import { startRedisCluster } from '../test/support/redis-cluster';
+import { redisServerMissing, startRedisServer, type RedisServerHandle } from '../test/support/redis-server';
 import { bundleFiles } from './bundles';
-import { emptyCase, measureColdStarts, probeCase } from './cold-start';
+import { emptyCase, measureColdStarts, ONE_LINE_HANDLER, oneLineHandlerCase, probeCase } from './cold-start';
 import { measurePrecision } from './precision';
 import { printPrecision, printReport, precisionVerdict, verdicts, type BenchResults } from './report';
 import { ACT_EVERY_TIME_POLICY, eventOf, functionEnv, STORM_POLICY, type EventKind } from './scenario';
-import { runStorm } from './storm';
+import { runStorm, type StormResult } from './storm';
 import { measureWarm } from './warm';
 import { WarmFunction } from './worker-client';
 
@@ -32,7 +33,7 @@ const SETTINGS = {
   precisionEndToEndRounds: 5,
 };
 
-const WARM_KINDS: EventKind[] = ['node_kill', 'instance_kill', 'recovered', 'rejected'];
+const WARM_KINDS: EventKind[] = ['node_kill', 'instance_kill', 'recovered', 'no_match', 'rejected'];
 
 function step(text: string): void {
   process.stderr.write(`bench: ${text}\n`);
@@ -48,15 +49,18 @@ async function main(): Promise<void> {
     step('bundle sizes (dist/meta.json)');
     const bundles = bundleFiles(ROOT);
 
-    step(`cold starts: ${SETTINGS.coldRounds} rounds of 3 fresh processes`);
-    const cold = await measureColdStarts(
-      [
-        emptyCase(env),
-        probeCase('rejected event', BUNDLE, eventOf('rejected', 'cold'), 'rejected', env),
-        probeCase('node alarm → kill', BUNDLE, eventOf('node_kill', 'cold'), 'executed', env),
-      ],
-      SETTINGS.coldRounds,
-    );
+    const oneLineHandler = path.join(__dirname, 'one-line-handler.js');
+    fs.writeFileSync(oneLineHandler, ONE_LINE_HANDLER);
+    const coldCases = [
+      emptyCase(env),
+      oneLineHandlerCase(oneLineHandler, env),
+      probeCase('b', 'rejected event', BUNDLE, eventOf('rejected', 'cold'), 'rejected', env),
+      probeCase('s1', 'skipped: recovered alarm', BUNDLE, eventOf('recovered', 'cold'), 'skipped_recovered', env),
+      probeCase('s2', 'skipped: no rule matches', BUNDLE, eventOf('no_match', 'cold'), 'skipped_no_rule', env),
+      probeCase('c', 'node alarm → kill', BUNDLE, eventOf('node_kill', 'cold'), 'executed', env),
+    ];
+    step(`cold starts: ${SETTINGS.coldRounds} rounds of ${coldCases.length} fresh processes`);
+    const cold = await measureColdStarts(coldCases, SETTINGS.coldRounds);
 
     step(`warm overhead: ${SETTINGS.warmEvents} events per kind, each paired with the bare sdk-core floor`);
     // One warm process per kind: a kill kind grows the memory guard's breaker history by one kill per event.
@@ -73,28 +77,26 @@ async function main(): Promise<void> {
     }
 
     const missing = redisServerMissing();
-    let storm = null;
+    const storms: StormResult[] = [];
     let memory = null;
     if (missing !== null) {
       step(`storm skipped: ${missing}`);
     } else {
-      step(`storm: ${SETTINGS.stormDeliveries} deliveries, ${SETTINGS.stormCallers} callers, Redis guard store`);
+      step(`storm: ${SETTINGS.stormDeliveries} deliveries, ${SETTINGS.stormCallers} callers, Redis guard store (one redis-server)`);
       const redis = (await startRedisServer())!;
-      const stormEnv = functionEnv(emulator.url, STORM_POLICY, { GUARD_REDIS_URL: redis.url });
-      const fns: WarmFunction[] = [];
       try {
-        for (let i = 0; i < SETTINGS.stormProcesses; i++) fns.push((await WarmFunction.start(WORKER, BUNDLE, stormEnv)).fn);
-        // Warm containers: policy read, schemas built, code hot (recovered alarms decide without DCS or guard).
-        for (const f of fns) {
-          await f.ask({ type: 'prepare', kind: 'recovered', tag: 'stormwarm', count: 200 }, 'prepared');
-          await f.ask({ type: 'run', concurrency: 1 }, 'run');
-        }
-        storm = await runStorm(fns, emulator, redis, SETTINGS.stormDeliveries, SETTINGS.stormCallers);
-        const peaks = await Promise.all(fns.map((f) => f.ask({ type: 'memory' }, 'memory')));
-        memory = { idleMaxRssBytes, afterStormMaxRssBytes: Math.max(...peaks.map((p) => p.maxRssBytes)), heapUsedBytes: Math.max(...peaks.map((p) => p.heapUsedBytes)) };
+        const run = await stormOn('redis', emulator, [redis], redis.url);
+        storms.push(run.storm);
+        memory = { idleMaxRssBytes, ...run.memory };
       } finally {
-        await Promise.all(fns.map((f) => f.stop()));
         await redis.stop();
+      }
+      step(`storm: the same on a native Redis Cluster of 3 nodes (redis+cluster://)`);
+      const cluster = (await startRedisCluster())!;
+      try {
+        storms.push((await stormOn('redis-cluster', emulator, cluster.nodes.map((n) => n.server), cluster.url)).storm);
+      } finally {
+        await cluster.stop();
       }
     }
 
@@ -116,7 +118,7 @@ async function main(): Promise<void> {
       durationSeconds: (Date.now() - startedAt) / 1000,
       cold,
       warm,
-      storm,
+      storms,
       stormSkipped: missing,
       bundles,
       memory,
@@ -129,6 +131,25 @@ async function main(): Promise<void> {
     step(`wrote bench/results.json (${results.durationSeconds.toFixed(0)} s)`);
   } finally {
     await emulator.close();
+  }
+}
+
+/** The storm in warm function processes whose guard store is `url`; their peak memory after it. */
+async function stormOn(store: StormResult['store'], emulator: Awaited<ReturnType<typeof startEmulator>>, servers: RedisServerHandle[], url: string) {
+  const stormEnv = functionEnv(emulator.url, STORM_POLICY, { GUARD_REDIS_URL: url });
+  const fns: WarmFunction[] = [];
+  try {
+    for (let i = 0; i < SETTINGS.stormProcesses; i++) fns.push((await WarmFunction.start(WORKER, BUNDLE, stormEnv)).fn);
+    // Warm containers: policy read, schemas built, code hot (recovered alarms decide without DCS or guard).
+    for (const f of fns) {
+      await f.ask({ type: 'prepare', kind: 'recovered', tag: 'stormwarm', count: 200 }, 'prepared');
+      await f.ask({ type: 'run', concurrency: 1 }, 'run');
+    }
+    const storm = await runStorm(store, fns, emulator, servers, SETTINGS.stormDeliveries, SETTINGS.stormCallers);
+    const peaks = await Promise.all(fns.map((f) => f.ask({ type: 'memory' }, 'memory')));
+    return { storm, memory: { afterStormMaxRssBytes: Math.max(...peaks.map((p) => p.maxRssBytes)), heapUsedBytes: Math.max(...peaks.map((p) => p.heapUsedBytes)) } };
+  } finally {
+    await Promise.all(fns.map((f) => f.stop()));
   }
 }
 

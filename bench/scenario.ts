@@ -43,7 +43,7 @@ export const ACT_EVERY_TIME_POLICY = {
 /** The storm: the default guard (15 min cooldown, 20 kills an hour), so one kill and then skips. */
 export const STORM_POLICY = { version: 1, dryRun: false, alarms: RULES, jobs: { waitSeconds: 0 }, audit: { snapshotSessions: false } };
 
-export type EventKind = 'node_kill' | 'instance_kill' | 'recovered' | 'rejected';
+export type EventKind = 'node_kill' | 'instance_kill' | 'recovered' | 'no_match' | 'rejected';
 
 type SmnTrigger = typeof nodeAlarmSample;
 
@@ -71,6 +71,9 @@ export function eventOf(kind: EventKind, id: string): unknown {
       });
     case 'recovered':
       return alarm(messageId, (m) => (m.alarm_status = 'ok'));
+    case 'no_match':
+      // A valid alarm on a metric no rule names: the policy is read, nothing acts.
+      return alarm(messageId, (m) => (m.metric_name = 'cpu_usage'));
     case 'rejected':
       return { record: 'not a list' };
   }
@@ -81,6 +84,7 @@ export const EXPECTED_DECISION: Record<EventKind, string> = {
   node_kill: 'executed',
   instance_kill: 'executed',
   recovered: 'skipped_recovered',
+  no_match: 'skipped_no_rule',
   rejected: 'rejected',
 };
 

@@ -13,6 +13,8 @@ import { elapsedNs, summarize, type Summary } from './stats';
 import type { WarmFunction } from './worker-client';
 
 export interface StormResult {
+  /** Where the guard state lived: one redis-server, or a native Redis Cluster of three. */
+  store: 'redis' | 'redis-cluster';
   deliveries: number;
   callers: number;
   processes: number;
@@ -27,6 +29,13 @@ export interface StormResult {
   redisCommandsInScripts: Record<string, number>;
   redisRoundTripsPerEvent: number;
   handlerUs: Summary;
+}
+
+/** Sums per-command counts over the servers (a cluster's nodes). */
+function sumCalls(all: Array<Record<string, number>>): Record<string, number> {
+  const total: Record<string, number> = {};
+  for (const calls of all) for (const [c, n] of Object.entries(calls)) total[c] = (total[c] ?? 0) + n;
+  return total;
 }
 
 /** calls per command from INFO commandstats ("cmdstat_evalsha:calls=10000,usec=..."). */
@@ -62,24 +71,33 @@ function countBy(names: string[]): Record<string, number> {
   return counts;
 }
 
-export async function runStorm(fns: WarmFunction[], emulator: Emulator, redis: RedisServerHandle, deliveries: number, callers: number): Promise<StormResult> {
+/** `servers`: the redis-server processes holding the guard state (one, or every node of the cluster). */
+export async function runStorm(
+  store: StormResult['store'],
+  fns: WarmFunction[],
+  emulator: Emulator,
+  servers: RedisServerHandle[],
+  deliveries: number,
+  callers: number,
+): Promise<StormResult> {
   const perProcess = Math.ceil(deliveries / fns.length);
   const concurrency = Math.ceil(callers / fns.length);
   await Promise.all(
     fns.map((fn, p) => fn.ask({ type: 'prepare', kind: 'node_kill', tag: `storm${p}x`, count: Math.min(perProcess, deliveries - p * perProcess) }, 'prepared')),
   );
-  redis.cli('CONFIG', 'RESETSTAT');
+  for (const server of servers) server.cli('CONFIG', 'RESETSTAT');
   const mark = emulator.requests.length;
 
   const start = process.hrtime.bigint();
   const replies: RunReply[] = await Promise.all(fns.map((fn) => fn.ask({ type: 'run', concurrency }, 'run')));
   const wallNs = elapsedNs(start);
 
-  const { sent, inScripts } = splitCommands(commandCalls(redis.cli('INFO', 'commandstats')));
+  const { sent, inScripts } = splitCommands(sumCalls(servers.map((server) => commandCalls(server.cli('INFO', 'commandstats')))));
   const decisions: Record<string, number> = {};
   for (const r of replies) for (const [d, n] of Object.entries(r.decisions)) decisions[d] = (decisions[d] ?? 0) + n;
   const roundTrips = Object.values(sent).reduce((a, b) => a + b, 0);
   return {
+    store,
     deliveries,
     callers: concurrency * fns.length,
     processes: fns.length,
