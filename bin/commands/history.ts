@@ -1,12 +1,11 @@
 /**
  * `history`: what the guard decided, read back from the history stream in Redis
- * (lib/history). Works against any Redis holding it: the local loop's, a DCS
+ * (lib/history). Works against any Redis holding it (a native cluster too, redis+cluster://): the local loop's, a DCS
  * instance reachable from where you run it.
  */
-import type { Redis } from 'ioredis';
 import { DECISION_KINDS } from '../../lib/domain/types';
-import { DEFAULT_KEY_PREFIX, historyStreamKey, parseRedisUrl } from '../../lib/guard';
-import { followHistory, newestId, queryHistory, type HistoryQuery } from '../../lib/history/query';
+import { DEFAULT_KEY_PREFIX, historyStreamKey, parseRedisUrl, type RedisTarget } from '../../lib/guard';
+import { followHistory, newestId, queryHistory, type HistoryClient, type HistoryQuery } from '../../lib/history/query';
 import type { HistoryEntry } from '../../lib/history/stream';
 import { parseCommandArgs, stringValue, UsageError } from '../cli/args';
 import type { Command } from '../cli/command';
@@ -111,7 +110,7 @@ export const historyCommand: Command = {
 
     // Listen before connecting: a Ctrl-C at any point ends the command cleanly.
     const stop = args.values.follow ? listenForStopSignals() : null;
-    const redis = await connect(target.value.connection, io, target.value.redacted);
+    const redis = await connect(target.value, io);
     if (redis === null) {
       stop?.close();
       return EXIT.CANNOT_RUN;
@@ -125,7 +124,7 @@ export const historyCommand: Command = {
         const aborted = new AbortController();
         void stop.first.then(() => aborted.abort());
         // XREAD BLOCK holds its connection: a second one reads while this one is free to close.
-        const reader = redis.duplicate();
+        const reader = (redis as { duplicate(): HistoryClient }).duplicate(); // a server's or a cluster's: both have one
         try {
           for await (const entry of followHistory(reader, key, { ...query, sinceMs: null, limit: Number.POSITIVE_INFINITY }, startAfter, aborted.signal)) print(entry);
         } finally {
@@ -143,15 +142,20 @@ export const historyCommand: Command = {
   },
 };
 
-async function connect(connection: object, io: Io, shown: string): Promise<Redis | null> {
-  const { Redis } = require('../../lib/guard/ioredis-module') as typeof import('../../lib/guard/ioredis-module');
-  const redis = new Redis({ ...connection, lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null, protocol: 2, disableClientInfo: true, connectionName: 'dcs-session-guard-history' });
+/** One server, or a native Redis Cluster for redis+cluster:// (the stream is routed by its key). */
+async function connect(target: RedisTarget, io: Io): Promise<HistoryClient | null> {
+  const { Cluster, Redis } = require('../../lib/guard/ioredis-module') as typeof import('../../lib/guard/ioredis-module');
+  const options = { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, retryStrategy: () => null, protocol: 2, disableClientInfo: true, connectionName: 'dcs-session-guard-history' } as const;
+  const { host, port, db: _db, ...auth } = target.connection;
+  const redis: HistoryClient = target.cluster
+    ? new Cluster([{ host: host!, port: port! }], { lazyConnect: true, clusterRetryStrategy: () => null, slotsRefreshTimeout: CONNECT_TIMEOUT_MS, redisOptions: { ...options, ...auth } })
+    : new Redis({ ...target.connection, ...options });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
     return redis;
   } catch (e) {
-    io.err(`dcs-session-guard history: cannot connect to ${shown} (${(e as { code?: string }).code ?? 'connection failed'})`);
+    io.err(`dcs-session-guard history: cannot connect to ${target.redacted} (${(e as { code?: string }).code ?? 'connection failed'})`);
     redis.disconnect();
     return null;
   }

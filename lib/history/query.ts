@@ -4,7 +4,10 @@
  * decision, at most `limit` entries; `follow` tails new entries with XREAD
  * BLOCK. Works against any Redis holding the stream (DCS, the local loop).
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+
+/** A connection to the Redis holding the stream: one server, or a native cluster (redis+cluster://). */
+export type HistoryClient = Redis | Cluster;
 import { parseEntry, type HistoryEntry } from './stream';
 
 export interface HistoryQuery {
@@ -28,7 +31,7 @@ export function matches(entry: HistoryEntry, query: HistoryQuery): boolean {
 }
 
 /** The newest `limit` matching entries, oldest first (as a log reads). */
-export async function queryHistory(redis: Redis, key: string, query: HistoryQuery): Promise<HistoryEntry[]> {
+export async function queryHistory(redis: HistoryClient, key: string, query: HistoryQuery): Promise<HistoryEntry[]> {
   const found: HistoryEntry[] = [];
   const start = query.sinceMs === null ? '-' : String(query.sinceMs);
   let end = '+';
@@ -55,7 +58,7 @@ export function idBefore(id: string): string {
 }
 
 /** The id of the newest entry, or '0-0' for an empty (or missing) stream: where `follow` starts. */
-export async function newestId(redis: Redis, key: string): Promise<string> {
+export async function newestId(redis: HistoryClient, key: string): Promise<string> {
   const newest = (await redis.xrevrange(key, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
   return newest[0]?.[0] ?? '0-0';
 }
@@ -64,7 +67,7 @@ export async function newestId(redis: Redis, key: string): Promise<string> {
  * New matching entries after `afterId` ('$' = from now), until `signal` aborts.
  * Each XREAD blocks at most blockMs, so an abort is noticed within it.
  */
-export async function* followHistory(redis: Redis, key: string, query: HistoryQuery, afterId: string, signal: AbortSignal, blockMs = 1000): AsyncGenerator<HistoryEntry> {
+export async function* followHistory(redis: HistoryClient, key: string, query: HistoryQuery, afterId: string, signal: AbortSignal, blockMs = 1000): AsyncGenerator<HistoryEntry> {
   let last = afterId;
   while (!signal.aborted) {
     const reply = (await redis.xread('COUNT', 100, 'BLOCK', blockMs, 'STREAMS', key, last)) as Array<[string, Array<[string, string[]]>]> | null;

@@ -13,6 +13,7 @@ import { guardKeys } from '../../lib/guard/keys';
 import { redisStore, uniquePrefix } from '../guard/harness';
 import { policyOf, record, sinksOf, unbounded } from '../notify/sink-fixtures';
 import { DEMO } from '../emulator/support';
+import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster';
 import { describeWithRedis, startRedisServer, type RedisServerHandle } from '../support/redis-server';
 
 const OTHER = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
@@ -158,23 +159,29 @@ describeWithRedis('decision history in Redis', () => {
   });
 });
 
-describeWithRedis('decision history in a Redis Cluster', () => {
-  let server: RedisServerHandle;
+describeWithRedis('decision history on a native Redis Cluster (3 nodes, redis+cluster://)', () => {
+  let cluster: RedisClusterHandle;
   beforeAll(async () => {
-    server = (await startRedisServer({ args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'] }))!;
-    server.cli('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
-    while (!server.cli('CLUSTER', 'INFO').includes('cluster_state:ok')) await new Promise((r) => setTimeout(r, 50));
+    cluster = (await startRedisCluster({ password: 'history:cluster@pw' }))!;
   });
-  afterAll(async () => server?.stop());
+  afterAll(async () => cluster?.stop());
 
-  it('the stream lives in the guard keys\' hash slot', async () => {
+  it("the stream lives in the guard keys' hash slot, and the history command reads it through the cluster", async () => {
     const prefix = uniquePrefix();
-    const store = redisStore(server.url, { prefix });
-    await store.check({ target: record().target!, dedupKey: 'smn:x', dryRun: false, now: Date.now(), settings: { cooldownSeconds: 60, maxKillsPerHour: 20, maxKillsPerHourPerInstance: 6, dedupTtlSeconds: 60, failOpen: false } });
-    await historySink(store).write({ record: record() }, unbounded);
+    const store = redisStore(cluster.url, { prefix });
+    const target = record().target!;
+    await store.check({ target, dedupKey: 'smn:x', dryRun: false, now: Date.now(), settings: { cooldownSeconds: 60, maxKillsPerHour: 20, maxKillsPerHourPerInstance: 6, dedupTtlSeconds: 60, failOpen: false } });
+    await historySink(store).write({ record: record({ decision: 'executed' }) }, unbounded);
     await store.close();
-    const keys = server.cli('--scan', '--pattern', `${prefix}*`).split('\n').filter(Boolean);
-    expect(keys).toContain(historyStreamKey(prefix));
-    expect(new Set(keys.map((k) => server.cli('CLUSTER', 'KEYSLOT', k))).size).toBe(1);
+    const slot = await cluster.slotOf(historyStreamKey(prefix));
+    expect(slot).toBe(await cluster.slotOf(redisKey(prefix, guardKeys(target, 'smn:x').cooldowns)));
+    // Read through a node that does not hold the slot: the command must follow the cluster, not get MOVED.
+    const owner = await cluster.ownerOf(slot);
+    const other = cluster.nodes.find((n) => n !== owner)!;
+    const url = cluster.url.replace(String(cluster.nodes[0]!.port), String(other.port));
+    const listed = await cli(['--json'], { GUARD_REDIS_URL: url, GUARD_REDIS_PREFIX: prefix });
+    expect(listed.code).toBe(0);
+    expect(listed.out.map((l) => JSON.parse(l).decision)).toEqual(['executed']);
+    expect(listed.err.join('\n')).not.toContain('history:cluster@pw');
   });
 });
