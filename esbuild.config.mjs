@@ -16,7 +16,7 @@ const quiet = process.argv.includes('--quiet');
  */
 const LAZY_FILES = [
   // sdk-core with axios, log4js, lodash, moment: loaded by the first DCS call.
-  { source: 'lib/dcs/sdk-core-modules.ts', file: 'sdk.js' },
+  { source: 'lib/sdk-core/sdk-core-modules.ts', file: 'sdk.js' },
   // ioredis: loaded when the first Redis guard store is built (GUARD_REDIS_URL set).
   { source: 'lib/guard/ioredis-module.ts', file: 'redis.js' },
   // yaml: loaded when the policy is first read (an event rejected before that never needs it).

@@ -9,11 +9,14 @@
  *   dcs-session-guard emulator                           the DCS API emulator alone
  *   dcs-session-guard history [--since 24h] [--follow]   the decisions recorded in Redis
  *   dcs-session-guard sessions <instance>                an instance's client sessions, the idlest first
+ *   dcs-session-guard deploy [FILE] [--plan] [--arm]     both functions and triggers to FunctionGraph
+ *   dcs-session-guard undeploy [FILE] [--plan]           remove what deploy created
  */
 import { installedLayout } from '../dev/runner/layout';
 import { UsageError } from './cli/args';
 import type { Command } from './cli/command';
 import { EXIT, EXIT_CODES_HELP, type ExitCode, type Io } from './cli/io';
+import { deployCommand, undeployCommand } from './commands/deploy';
 import { emulatorCommand } from './commands/emulator';
 import { historyCommand } from './commands/history';
 import { invokeCommand } from './commands/invoke';
@@ -22,12 +25,12 @@ import { serveCommand } from './commands/serve';
 import { sessionsCommand } from './commands/sessions';
 import { validateCommand } from './commands/validate';
 
-const COMMANDS: readonly Command[] = [invokeCommand, planCommand, validateCommand, serveCommand, emulatorCommand, historyCommand, sessionsCommand];
+const COMMANDS: readonly Command[] = [] = [invokeCommand, planCommand, validateCommand, serveCommand, emulatorCommand, historyCommand, sessionsCommand, deployCommand, undeployCommand];
 
 const USAGE = `Usage: dcs-session-guard <command> [options]
 
 Kills Huawei Cloud DCS client sessions on Cloud Eye alarms, guarded and audited.
-This tool runs the built functions locally.
+This tool runs the built functions locally, checks a deployment and deploys it.
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(12)}${c.summary}`).join('\n')}

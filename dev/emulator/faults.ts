@@ -97,6 +97,9 @@ export class FaultController {
   private faults: ActiveFault[] = [];
   private nextId = 1;
 
+  /** `defaultCode`: the error_code of an injected status when the rule names none (each emulated API has its own codes). */
+  constructor(private readonly defaultCode: (status: number) => string = dcsDefaultCode) {}
+
   /** Adds a rule; throws FaultSpecError on a bad spec. Returns its id. */
   add(spec: FaultSpec): number {
     const parsed = FaultSpecSchema.safeParse(spec);
@@ -127,7 +130,7 @@ export class FaultController {
     const fault = this.faults.find((f) => !isJobRule(f.spec) && matches(f, request));
     if (!fault) return { latencyMs: 0, action: { kind: 'none' } };
     this.consume(fault);
-    return { latencyMs: fault.spec.latencyMs ?? 0, action: actionOf(fault.spec) };
+    return { latencyMs: fault.spec.latencyMs ?? 0, action: actionOf(fault.spec, this.defaultCode) };
   }
 
   /** How the job this request creates must end, if a job rule matches (used up by one). */
@@ -151,7 +154,7 @@ function matches(fault: ActiveFault, request: RequestKey): boolean {
   return fault.pattern === null || fault.pattern.test(request.path);
 }
 
-function actionOf(spec: FaultSpec): FaultAction {
+function actionOf(spec: FaultSpec, defaultCode: (status: number) => string): FaultAction {
   if (spec.reset) return { kind: 'reset' };
   if (spec.hang) return { kind: 'hang' };
   if (spec.redirectTo !== undefined) return { kind: 'redirect', location: spec.redirectTo };
@@ -162,7 +165,34 @@ function actionOf(spec: FaultSpec): FaultAction {
 }
 
 /** Codes a gateway or DCS would plausibly use for a status when the fault names none. */
-function defaultCode(status: number): string {
+function dcsDefaultCode(status: number): string {
   if (status === 429) return 'APIGW.0308';
   return status >= 500 ? 'DCS.5000' : 'DCS.4000';
+}
+
+export type FaultAnswer = (status: number, body: unknown, headers?: Record<string, string>) => void;
+
+/**
+ * Runs a fault plan on a request (both emulators): waits the latency, then answers the
+ * error or redirect, resets the socket, or never answers. True when the fault answered
+ * (or deliberately did not), false when the request should be handled normally.
+ */
+export async function applyFaultPlan(plan: FaultPlan, socket: { destroy(): void }, answer: FaultAnswer, delay: (ms: number) => Promise<void>): Promise<boolean> {
+  if (plan.latencyMs > 0) await delay(plan.latencyMs);
+  const action = plan.action;
+  switch (action.kind) {
+    case 'none':
+      return false;
+    case 'error':
+      answer(action.status, { error_code: action.errorCode, error_msg: action.errorMsg });
+      return true;
+    case 'redirect':
+      answer(302, { location: action.location }, { Location: action.location });
+      return true;
+    case 'reset':
+      socket.destroy();
+      return true;
+    case 'hang':
+      return true;
+  }
 }

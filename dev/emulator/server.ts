@@ -14,7 +14,7 @@ import { closeServer, listen, readBody } from '../http';
 import demoSeed from './seeds/demo.json';
 import { CONTROL_PREFIX, handleControl } from './control';
 import { DcsErrors, type ApiError } from './errors';
-import { FaultController, type FaultPlan, type RequestKey } from './faults';
+import { applyFaultPlan, FaultController, type RequestKey } from './faults';
 import { newRequestId, parseJson, sendJson } from './http';
 import { RedisBackendError, RedisSessionBackend, redisNodeSettings, type RealNode, type RedisNodesOption } from './redis-backend';
 import { matchRoute, projectIdOfPath, type MatchedRoute } from './routes';
@@ -224,7 +224,7 @@ class DcsHandler {
       'errorCode' in e ? answer(e.status, { error_code: e.errorCode, error_msg: e.errorMsg }) : answer(e.status, { error_code: e.error_code, error_msg: e.error_msg });
 
     if (!read.ok) return answerError(DcsErrors.bodyTooLarge(maxBodyBytes));
-    if (await this.applyFault(this.faults.planFor(key), req, answer)) {
+    if (await applyFaultPlan(this.faults.planFor(key), req.socket, answer, (ms) => this.delay(ms))) {
       if (record.status === null) this.settings.onRequest(record);
       return;
     }
@@ -254,27 +254,6 @@ class DcsHandler {
     if (!verified.ok) return verified.error;
     const headerProject = headers['x-project-id'];
     return checkProjectScope(verified.value, typeof headerProject === 'string' ? headerProject : undefined, projectIdOfPath(path));
-  }
-
-  /** Runs a fault plan; true when the fault answered (or deliberately did not). */
-  private async applyFault(plan: FaultPlan, req: IncomingMessage, answer: (status: number, body: unknown, headers?: Record<string, string>) => void): Promise<boolean> {
-    if (plan.latencyMs > 0) await this.delay(plan.latencyMs);
-    const action = plan.action;
-    switch (action.kind) {
-      case 'none':
-        return false;
-      case 'error':
-        answer(action.status, { error_code: action.errorCode, error_msg: action.errorMsg });
-        return true;
-      case 'redirect':
-        answer(302, { location: action.location }, { Location: action.location });
-        return true;
-      case 'reset':
-        req.socket.destroy();
-        return true;
-      case 'hang':
-        return true;
-    }
   }
 
   private delay(ms: number): Promise<void> {

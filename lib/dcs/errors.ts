@@ -132,7 +132,8 @@ const CONFIG_ERROR_NAMES: ReadonlySet<string> = new Set(['RequiredError', 'SdkEx
 /** The one core exception without a status that means "transport failure". */
 const TRANSPORT_ERROR_NAME = 'ServiceResponseException';
 
-interface SdkFailure {
+/** What a failed sdk-core call carries, sanitized (shared with the FunctionGraph client, lib/deploy). */
+export interface SdkFailure {
   name: string;
   status: number | null;
   serviceCode: string | null;
@@ -163,7 +164,7 @@ export function mapSdkError(thrown: unknown, operation: string, secrets: readonl
   return new DcsError({ kind: 'outcome_unknown', code: 'unexpected_error', message: `${operation} outcome unknown: ${failure.detail}` });
 }
 
-function readSdkFailure(error: unknown, secrets: readonly string[]): SdkFailure {
+export function readSdkFailure(error: unknown, secrets: readonly string[]): SdkFailure {
   const e = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
   const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v : null);
   const status = typeof e.httpStatusCode === 'number' && Number.isInteger(e.httpStatusCode) ? e.httpStatusCode : null;
@@ -216,8 +217,13 @@ const TRANSPORT_CODES: readonly (readonly [RegExp, string])[] = [
  * that nothing left (send-evidence.ts); without it — connected, or not observed
  * — the request may have been applied.
  */
+/** A stable name for a transport failure, read from its message: for messages only, never for "was it sent". */
+export function transportCode(detail: string): string {
+  return TRANSPORT_CODES.find(([pattern]) => pattern.test(detail))?.[1] ?? 'transport_error';
+}
+
 function fromTransport(detail: string, operation: string, evidence: SendEvidence | null): DcsError {
-  const code = TRANSPORT_CODES.find(([pattern]) => pattern.test(detail))?.[1] ?? 'transport_error';
+  const code = transportCode(detail);
   if (evidence?.provesNotSent) return new DcsError({ kind: 'not_sent', code, message: `${operation} not sent: ${detail}` });
   return new DcsError({ kind: 'outcome_unknown', code, message: `${operation} outcome unknown: ${detail}; the request may have been applied` });
 }

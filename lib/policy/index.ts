@@ -41,6 +41,7 @@ export {
   getPolicy,
   clearPolicyCache,
   parsePolicy,
+  parseValidated,
   formatPath,
   PolicyError,
   INLINE_SOURCE,

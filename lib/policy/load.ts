@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Document, Node } from 'yaml';
-import type { core } from 'zod';
+import type { core, output, ZodType } from 'zod';
 import { err, ok, type Result } from '../domain/types';
 import { checkJsonSyntax } from '../events/json-syntax';
 import { PolicySchema, type Policy } from './schema';
@@ -54,6 +54,8 @@ export class PolicyError {
     readonly code: PolicyErrorCode,
     readonly source: string,
     readonly issues: readonly [PolicyIssue, ...PolicyIssue[]],
+    /** What the document is, in messages: "policy", or "deploy file" for the deploy command's file. */
+    readonly label = 'policy',
   ) {
     const [first] = issues;
     this.path = first.path;
@@ -80,7 +82,7 @@ export class PolicyError {
   private formatIssue(issue: PolicyIssue): string {
     const place = issue.line === null ? '' : `:${issue.line}` + (issue.column === null ? '' : `:${issue.column}`);
     const at = issue.path.length > 0 ? ` at ${formatPath(issue.path)}` : '';
-    return `policy ${this.source}${place}${at}: ${issue.message}`;
+    return `${this.label} ${this.source}${place}${at}: ${issue.message}`;
   }
 }
 
@@ -111,6 +113,15 @@ function yaml(): YamlModule {
 export function parsePolicy(text: string, source: string): Result<Policy, PolicyError> {
   const jsonIssue = jsonSyntaxIssue(text, source);
   if (jsonIssue !== null) return err(new PolicyError('policy_syntax', source, [jsonIssue]));
+  return parseValidated(PolicySchema, text, source, 'policy', 'The policy is empty; it needs at least "version: 1"');
+}
+
+/**
+ * Parses a YAML/JSON text and validates it against a zod schema; every problem
+ * is located (line, column, path). Shared by the policy and the deploy file.
+ */
+export function parseValidated<S extends ZodType>(schema: S, text: string, source: string, label: string, emptyMessage: string): Result<output<S>, PolicyError> {
+  const fail = (code: PolicyErrorCode, issues: [PolicyIssue, ...PolicyIssue[]]) => err(new PolicyError(code, source, issues, label));
   const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -120,10 +131,8 @@ export function parsePolicy(text: string, source: string): Result<Policy, Policy
   };
 
   const syntaxIssues = doc.errors.map((error) => ({ path: [], ...position(error.pos[0]), message: `Syntax error: ${error.message}` }));
-  if (isNonEmpty(syntaxIssues)) return err(new PolicyError('policy_syntax', source, syntaxIssues));
-  if (doc.contents === null) {
-    return err(new PolicyError('policy_invalid', source, [{ path: [], line: null, column: null, message: 'The policy is empty; it needs at least "version: 1"' }]));
-  }
+  if (isNonEmpty(syntaxIssues)) return fail('policy_syntax', syntaxIssues);
+  if (doc.contents === null) return fail('policy_invalid', [{ path: [], line: null, column: null, message: emptyMessage }]);
 
   let data: unknown;
   try {
@@ -131,13 +140,13 @@ export function parsePolicy(text: string, source: string): Result<Policy, Policy
   } catch (error) {
     // e.g. an alias bomb (too many alias expansions).
     const message = error instanceof Error ? error.message : 'the document cannot be read';
-    return err(new PolicyError('policy_syntax', source, [{ path: [], line: null, column: null, message: `Syntax error: ${message}` }]));
+    return fail('policy_syntax', [{ path: [], line: null, column: null, message: `Syntax error: ${message}` }]);
   }
 
-  const parsed = PolicySchema.safeParse(data);
-  if (parsed.success) return ok(parsed.data);
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return ok(parsed.data as output<S>);
   const issues = parsed.error.issues.flatMap((issue) => toPolicyIssues(issue, doc, position));
-  return err(new PolicyError('policy_invalid', source, isNonEmpty(issues) ? issues : [{ path: [], line: null, column: null, message: parsed.error.message }]));
+  return fail('policy_invalid', isNonEmpty(issues) ? issues : [{ path: [], line: null, column: null, message: parsed.error.message }]);
 }
 
 /** Deeper than any policy needs; the scanner stops there before anything is built. */

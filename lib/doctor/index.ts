@@ -1,0 +1,3 @@
+/** `doctor`: every dependency of a deployment checked for real, one line each (configuration, DCS, permissions, guard store, SMN). */
+export * from './check';
+export * from './config';
