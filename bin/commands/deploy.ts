@@ -105,7 +105,7 @@ export const deployCommand: Command = {
       io.err('deploy: the configuration would fail in the function (above); nothing was changed');
       return EXIT.CANNOT_RUN;
     }
-    const api = functionGraphFor(input.file, io.env);
+    const api = functionGraphFor(input.file, io.env, io.env.FG_ENDPOINT);
     if (!api.ok) {
       io.err(api.error.describe());
       return EXIT.CANNOT_RUN;
@@ -144,7 +144,7 @@ export const undeployCommand: Command = {
     }
     const input = prepare(stringValue(args.positionals[0]) ?? DEFAULT_FILE, io);
     if (typeof input === 'number') return input;
-    const api = functionGraphFor(input.file, io.env);
+    const api = functionGraphFor(input.file, io.env, io.env.FG_ENDPOINT);
     if (!api.ok) {
       io.err(api.error.describe());
       return EXIT.CANNOT_RUN;

@@ -54,12 +54,15 @@ export function loadDeployInput(file: string, options: LoadOptions): Result<Depl
   }
 }
 
-/** The deployer's client: HUAWEICLOUD_SDK_AK/SK(/SECURITY_TOKEN) or CLOUD_SDK_AK/SK; FG_ENDPOINT overrides the region's endpoint. */
-export function functionGraphFor(file: DeployFile, env: Env): Result<FunctionGraphApi, DeployError> {
+/**
+ * The deployer's client: HUAWEICLOUD_SDK_AK/SK(/SECURITY_TOKEN) or CLOUD_SDK_AK/SK from `env`;
+ * `endpointOverride` (the CLI's FG_ENDPOINT) replaces the region's endpoint.
+ */
+export function functionGraphFor(file: DeployFile, env: Env, endpointOverride?: string): Result<FunctionGraphApi, DeployError> {
   const credentials = resolveCredentials(env);
   if (!credentials.ok) return err(configProblem('credentials', `missing ${credentials.error.join(', ')}`, 'export HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK of a user allowed to manage FunctionGraph'));
   try {
-    const endpoint = fgEndpoint(file.region, env.FG_ENDPOINT);
+    const endpoint = fgEndpoint(file.region, endpointOverride);
     return ok(new FunctionGraphApi({ endpoint, projectId: file.projectId, credentials: credentials.value, timeoutMs: DEFAULT_FG_TIMEOUT_MS }));
   } catch (error) {
     if (error instanceof DeployError) return err(error);
