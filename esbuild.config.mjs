@@ -79,8 +79,12 @@ const TOOLS = {
   'dist/cli.js': 'bin/dcs-session-guard.ts',
   'dist/dev/function-host.js': 'dev/runner/function-host.ts',
 };
+// The Huawei SDKs stay in node_modules for the tools (the package's dependencies): the
+// FunctionGraph SDK alone would add megabytes that every CLI start would parse, and
+// core must be one instance with it (silenced once, hardened once: lib/sdk-core/hardened.ts).
+const TOOL_EXTERNALS = ['@huaweicloud/*'];
 async function buildTool(outfile, entry) {
-  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline', logLevel: 'warning' });
+  await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline', logLevel: 'warning', external: TOOL_EXTERNALS });
 }
 
 const [built] = await Promise.all([

@@ -10,6 +10,9 @@ import { startFgEmulator, type FgEmulator } from '../../dev/fg-emulator/server';
 import { runCli } from '../cli/support';
 import { DEMO, INSTANCES, PROJECT } from '../support/scenario';
 
+// Each step spawns the CLI (a Node start, two zips, signed HTTP): minutes in all on a loaded 2-core machine.
+jest.setTimeout(180_000);
+
 const TOPIC = `urn:smn:cn-north-4:${PROJECT}:dcs-alarms`;
 
 const POLICY = `version: 1
