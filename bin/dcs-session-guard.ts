@@ -25,7 +25,7 @@ import { serveCommand } from './commands/serve';
 import { sessionsCommand } from './commands/sessions';
 import { validateCommand } from './commands/validate';
 
-const COMMANDS: readonly Command[] = [] = [invokeCommand, planCommand, validateCommand, serveCommand, emulatorCommand, historyCommand, sessionsCommand, deployCommand, undeployCommand];
+const COMMANDS: readonly Command[] = [invokeCommand, planCommand, validateCommand, serveCommand, emulatorCommand, historyCommand, sessionsCommand, deployCommand, undeployCommand];
 
 const USAGE = `Usage: dcs-session-guard <command> [options]
 
