@@ -52,11 +52,42 @@ function findForbiddenKey(root: unknown): string | null {
   return null;
 }
 
+/**
+ * Whether `text` holds at most `max` of the characters that open a container. Each level of
+ * nesting needs one, so a text within this bound is within the depth cap, whatever its strings
+ * hold; most events (a flat alarm message) are far within it.
+ */
+function fewOpenings(text: string, max: number): boolean {
+  let opened = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c === 0x7b || c === 0x5b) && ++opened > max) return false; // { [
+  }
+  return true;
+}
+
+/** JSON.parse, or undefined when it throws: the caller then asks the scanner where and why. */
+function nativeParse(text: string): { value: unknown } | undefined {
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
 export function parseJson(text: string, limits?: JsonLimits): Result<unknown, Rejection> {
   const { maxBytes, maxDepth } = resolveLimits(limits);
   if (exceedsBytes(text, maxBytes)) {
     return err(reject(413, 'too_large', `JSON text is larger than ${maxBytes} bytes`));
   }
+  // Fast path: a text that cannot be too deep is parsed natively at once (JSON.parse accepts
+  // exactly the grammar the scanner checks); the scanner runs only to explain a failure, or
+  // ahead of parsing when the text might nest past the cap.
+  const parsed = fewOpenings(text, maxDepth) ? nativeParse(text) : undefined;
+  return parsed ? checked(parsed.value) : scanThenParse(text, maxDepth);
+}
+
+function scanThenParse(text: string, maxDepth: number): Result<unknown, Rejection> {
   const problem = checkJsonSyntax(text, maxDepth);
   if (problem?.kind === 'too_deep') {
     return err(reject(400, 'too_deep', `JSON nesting deeper than ${maxDepth} levels at position ${problem.position}`));
@@ -72,6 +103,10 @@ export function parseJson(text: string, limits?: JsonLimits): Result<unknown, Re
     // Unreachable when the scanner is right; kept so a scanner bug is a 400, never a crash.
     return err(reject(400, 'invalid_json', 'invalid JSON'));
   }
+  return checked(value);
+}
+
+function checked(value: unknown): Result<unknown, Rejection> {
   const forbidden = findForbiddenKey(value);
   if (forbidden !== null) {
     return err(reject(400, 'forbidden_key', `forbidden key at ${forbidden} (prototype pollution guard)`));

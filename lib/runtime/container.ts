@@ -29,8 +29,12 @@ export class Container {
     private readonly bundleDir: string,
   ) {}
 
+  /** The packaged policy's path: joined once, not on every event. */
+  private defaultPolicyPath: string | undefined;
+
   policy(): Result<LoadedPolicy, PolicyError> {
-    return getPolicy({ env: this.env, defaultPath: path.join(this.bundleDir, 'policy.yaml') });
+    this.defaultPolicyPath ??= path.join(this.bundleDir, 'policy.yaml');
+    return getPolicy({ env: this.env, defaultPath: this.defaultPolicyPath });
   }
 
   /** SMN webhook settings, read (and a certificate file parsed) once per distinct value. */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { DEFAULT_MAX_JSON_BYTES, DEFAULT_MAX_JSON_DEPTH, parseJson } from '../../lib/events/safe-json';
+import { checkJsonSyntax } from '../../lib/events/json-syntax';
 
 const nested = (depth: number, open = '[', close = ']'): string => open.repeat(depth) + close.repeat(depth);
 
@@ -88,6 +89,9 @@ describe('parseJson', () => {
       } catch {
         expected = { ok: false };
       }
+      // parseJson tries JSON.parse first when the text cannot nest too deep: the scanner, which
+      // explains failures and guards deep texts, must still agree with it on its own.
+      expect(checkJsonSyntax(text, 1000) === null).toBe(expected.ok);
       const actual = parseJson(text, { maxDepth: 1000, maxBytes: 1 << 20 });
       if (!actual.ok && actual.error.code === 'forbidden_key') return;
       expect(actual.ok).toBe(expected.ok);
