@@ -6,7 +6,8 @@ const USAGE = `Usage: dcs-session-guard plan [alarm|cron] --event FILE [--policy
 
 What would happen for this event, without doing it: runs the built handler like "invoke"
 but with GUARD_DRY_RUN=true forced, so kill-all is never called and the guard (dedup,
-cooldown, rate limit) is evaluated read-only: a plan leaves no guard state behind. Reads
+cooldown, rate limit) is evaluated read-only: a plan leaves no guard state behind, and
+tells nobody (GUARD_SINKS=off: no notification, history entry or metric). Reads
 are made (instance and node lookups), so a plan against the real API needs credentials.
 The function is chosen from the event (timer events: cron; others: alarm) unless named.
 
@@ -23,6 +24,6 @@ export const planCommand = eventCommand({
   summary: 'what would happen for an event: dry run forced, no kill-all, guard read-only',
   usage: USAGE,
   functionFromEvent: true,
-  env: { GUARD_DRY_RUN: 'true' },
+  env: { GUARD_DRY_RUN: 'true', GUARD_SINKS: 'off' },
   heading: (fn) => `plan for ${fn} (dry run: nothing was killed)`,
 });

@@ -46,7 +46,7 @@ export class Invocation {
     const requestId = fromContext(context, (c) => c.getRequestID?.()) ?? null;
     const secrets = container.secrets(context);
     this.log = new Logger({ requestId }, secrets);
-    this.sinks = new DecisionSinks(auditLineSink(opts.writeLine), container.decisionSinks(), (p) =>
+    this.sinks = new DecisionSinks(auditLineSink(opts.writeLine), container.decisionSinks(context, this.now), (p) =>
       this.log.warn(`Decision sink "${p.sink}" ${p.problem}: ${p.message}`, { sink: p.sink }),
     );
     this.auditor = new Auditor({ trigger: opts.trigger, requestId, secrets, now: this.now, publish: (entry) => this.sinks.publish(entry, this.budget) });

@@ -7,6 +7,7 @@ import type { Context } from '../fg/types';
 import { createCertFetcher, readSmnAuthConfig, type CertFetcher, type SmnAuthConfig, type SmnConfigError } from '../auth';
 import { GuardError, guardStoreOptionsFromEnv, sharedGuardStore, type GuardStore } from '../guard';
 import { getPolicy, type LoadedPolicy, type PolicyError } from '../policy';
+import { policySinks } from '../sinks/build';
 import { NodeResolver } from '../targets';
 
 export type Env = Record<string, string | undefined>;
@@ -65,11 +66,27 @@ export class Container {
   }
 
   /**
-   * The decision sinks after the audit line (notifications, history, metrics),
-   * in order. None yet: each is added here, built from the environment and policy.
+   * The decision sinks after the audit line (history, SMN, webhooks, metrics),
+   * in order, for one invocation. Built before the policy is read: each reads
+   * it on the first decision it is handed (lib/sinks/build.ts). GUARD_SINKS=off
+   * (set by `dcs-session-guard plan`) turns them all off: a plan tells nobody
+   * and leaves nothing in Redis.
    */
-  decisionSinks(): DecisionSink[] {
-    return [];
+  decisionSinks(context: Context | undefined, now: () => number): DecisionSink[] {
+    if (this.env.GUARD_SINKS?.trim().toLowerCase() === 'off') return [];
+    return policySinks({
+      policy: () => {
+        const loaded = this.policy();
+        return loaded.ok ? loaded.value.policy : null;
+      },
+      env: this.env,
+      context,
+      guard: (storeTimeoutMs) => {
+        const guard = this.guard(storeTimeoutMs);
+        return guard.ok ? guard.value : null;
+      },
+      now,
+    });
   }
 
   /** Values that must never appear in output: every credential this container can see. */

@@ -14,7 +14,9 @@
  * Webhook URLs and signing secrets are read from the environment variables the
  * policy names, here and nowhere else; a missing one fails that webhook with a
  * message naming the variable, never a value. No sink ever changes, delays or
- * repeats a decision: see the port (lib/audit).
+ * repeats a decision: the port (lib/audit/sinks.ts) runs them after the stdout
+ * line, each in decision order, bounded by the invocation's budget, and logs a
+ * failure as one `type: log` line.
  */
 import { resolveCesConfig, resolveSmnConfig } from '../cloud/endpoints';
 import type { Env } from '../dcs/credentials';
@@ -28,8 +30,10 @@ import { CesClient } from '../metrics/ces-client';
 import { smnMessage } from '../notify/message';
 import { SmnClient } from '../notify/smn-client';
 import { deliver, label, type Webhook } from '../notify/webhook';
+import type { DecisionSink } from '../audit';
+import type { Budget } from '../domain/budget';
 import { isWebhookUrl, type Policy, type WebhookSettings } from '../policy';
-import { SinkError, type PolicySink, type SinkBudget } from './types';
+import { SinkError } from './types';
 
 export interface SinkDeps {
   /** The policy, once a decision needs it; null when it cannot be loaded (that decision already says why). */
@@ -43,7 +47,7 @@ export interface SinkDeps {
   webhookCa?: string;
 }
 
-export function policySinks(deps: SinkDeps): PolicySink[] {
+export function policySinks(deps: SinkDeps): DecisionSink[] {
   return [historySink(deps), smnSink(deps), webhooksSink(deps), metricsSink(deps)];
 }
 
@@ -53,9 +57,9 @@ function policyFor(record: AuditRecord, deps: SinkDeps): Policy | null {
 }
 
 /** A step's deadline: its own timeout from now, never past the invocation's. */
-const stepDeadline = (budget: SinkBudget, timeoutMs: number, now: () => number) => Math.min(budget.deadline, now() + timeoutMs);
+const stepDeadline = (budget: Budget, timeoutMs: number, now: () => number) => Math.min(budget.deadline, now() + timeoutMs);
 
-function historySink(deps: SinkDeps): PolicySink {
+function historySink(deps: SinkDeps): DecisionSink {
   return {
     name: 'history',
     write: async ({ record }) => {
@@ -69,7 +73,7 @@ function historySink(deps: SinkDeps): PolicySink {
   };
 }
 
-function smnSink(deps: SinkDeps): PolicySink {
+function smnSink(deps: SinkDeps): DecisionSink {
   let client: { key: string; smn: SmnClient } | null = null;
   return {
     name: 'smn',
@@ -87,7 +91,7 @@ function smnSink(deps: SinkDeps): PolicySink {
   };
 }
 
-function webhooksSink(deps: SinkDeps): PolicySink {
+function webhooksSink(deps: SinkDeps): DecisionSink {
   return {
     name: 'webhooks',
     write: async ({ record }, budget) => {
@@ -129,7 +133,7 @@ function reasonOf(e: unknown): string {
   return e instanceof Error && (e.name === 'SinkError' || e.name === 'WebhookError') ? e.message : `unexpected ${e instanceof Error ? e.name : typeof e}`;
 }
 
-function metricsSink(deps: SinkDeps): PolicySink {
+function metricsSink(deps: SinkDeps): DecisionSink {
   const batch: AuditRecord[] = [];
   let settings: Policy['metrics'] | null = null;
   return {

@@ -17,9 +17,12 @@ const ACTIONS_BY_METHOD: Record<string, string[]> = {
   scanClients: ['dcs:clients:list'], // POST .../clients: the 2025 pages name dcs:clients:list (older ones said none)
   listClients: ['dcs:clients:list'], // GET .../clients
   hangUpClients: ['dcs:clients:kill'], // POST .../clients/kill: the same action as kill-all
+  // The decision sinks' clients (SMN PublishMessage and Cloud Eye "add custom metric data" pages).
+  publishMessage: ['smn:topic:publish'], // POST /v2/{project_id}/notifications/topics/{topic_urn}/publish
+  createMetricData: ['ces:metricData:create'], // POST /V1.0/{project_id}/metric-data
 };
 
-const CLIENT_FILE = path.join(REPO_ROOT, 'lib', 'dcs', 'client.ts');
+const CLIENT_FILES = [['dcs', 'client.ts'], ['notify', 'smn-client.ts'], ['metrics', 'ces-client.ts']].map((p) => path.join(REPO_ROOT, 'lib', ...p));
 const SHIPPED_CODE = ['lib', 'functions'];
 
 interface Statement {
@@ -36,16 +39,16 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The DCS operations the client offers: its public async methods taking a request. */
+/** The operations the cloud clients offer: their public async methods taking a request. */
 function clientMethods(): string[] {
-  const text = fs.readFileSync(CLIENT_FILE, 'utf8');
+  const text = CLIENT_FILES.map((file) => fs.readFileSync(file, 'utf8')).join('\n');
   return [...text.matchAll(/^\s+async (\w+)\(request\b/gm)].map((m) => m[1]!);
 }
 
-/** The client methods some shipped module calls (`x.method(`), the client's own file aside. */
+/** The client methods some shipped module calls (`x.method(`), the clients' own files aside. */
 function calledMethods(methods: string[]): Set<string> {
   const code = SHIPPED_CODE.flatMap((d) => sourceFiles(path.join(REPO_ROOT, d)))
-    .filter((file) => file !== CLIENT_FILE)
+    .filter((file) => !CLIENT_FILES.includes(file))
     .map((file) => fs.readFileSync(file, 'utf8'))
     .join('\n');
   return new Set(methods.filter((method) => new RegExp(`\\.${method}\\(`).test(code)));
@@ -66,13 +69,13 @@ describe('deploy/iam-policy.json', () => {
     for (const statement of doc.Statement) {
       expect(statement.Effect).toBe('Allow');
       expect(statement.Action.length).toBeGreaterThan(0);
-      for (const action of statement.Action) expect(action).toMatch(/^dcs:[a-zA-Z]+:[a-zA-Z]+$/); // no wildcards
+      for (const action of statement.Action) expect(action).toMatch(/^(dcs|smn|ces):[a-zA-Z]+:[a-zA-Z]+$/); // no wildcards
     }
   });
 
   it('knows the IAM action of every DCS client operation', () => {
     const methods = clientMethods();
-    expect(methods).toContain('hangUpKillAllClients'); // the client file was read
+    expect(methods).toEqual(expect.arrayContaining(['hangUpKillAllClients', 'publishMessage', 'createMetricData'])); // the client files were read
     expect(methods.filter((m) => !(m in ACTIONS_BY_METHOD))).toEqual([]);
   });
 

@@ -11,7 +11,7 @@ import type { GuardStore } from '../../lib/guard';
 import { historyStreamKey, redisKey } from '../../lib/guard';
 import { guardKeys } from '../../lib/guard/keys';
 import { redisStore, uniquePrefix } from '../guard/harness';
-import { policyOf, record, sinksOf, unbounded } from '../notify/sink-fixtures';
+import { entry, policyOf, record, sinksOf, unbounded } from '../notify/sink-fixtures';
 import { DEMO } from '../emulator/support';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster';
 import { describeWithRedis, startRedisServer, type RedisServerHandle } from '../support/redis-server';
@@ -45,7 +45,7 @@ describeWithRedis('decision history in Redis', () => {
   afterEach(() => store.close());
 
   const key = () => historyStreamKey(prefix);
-  const write = async (over: Partial<AuditRecord>, sink = historySink(store)) => sink.write({ record: record(over) }, unbounded);
+  const write = async (over: Partial<AuditRecord>, sink = historySink(store)) => sink.write(entry(record(over)), unbounded);
   const env = () => ({ GUARD_REDIS_URL: server.url, GUARD_REDIS_PREFIX: prefix });
 
   it('appends every decision (rejected ones excepted) beside the guard keys, with the guard prefix and hash tag', async () => {
@@ -65,7 +65,7 @@ describeWithRedis('decision history in Redis', () => {
 
   it('capped by count (MAXLEN ~) and by age (older entries deleted on append)', async () => {
     const sink = historySink(store, { maxEntries: 100 });
-    for (let i = 0; i < 350; i++) await sink.write({ record: record({ reason: `r${i}` }) }, unbounded);
+    for (let i = 0; i < 350; i++) await sink.write(entry(record({ reason: `r${i}` })), unbounded);
     const length = Number(server.cli('XLEN', key()));
     expect(length).toBeGreaterThanOrEqual(100);
     expect(length).toBeLessThan(350);
@@ -75,7 +75,7 @@ describeWithRedis('decision history in Redis', () => {
     const old = Date.now() - 31 * 86_400_000;
     for (let i = 0; i < 5; i++) server.cli('XADD', agedKey, `${old + i}-0`, 'decision', 'executed', 'instance', '', 'record', '{}');
     const agedStore = redisStore(server.url, { prefix: aged });
-    await historySink(agedStore, { maxAgeDays: 30 }).write({ record: record() }, unbounded);
+    await historySink(agedStore, { maxAgeDays: 30 }).write(entry(record()), unbounded);
     await agedStore.close();
     expect(server.cli('XLEN', agedKey)).toBe('1');
   });
@@ -84,10 +84,10 @@ describeWithRedis('decision history in Redis', () => {
     const paused = (await startRedisServer({ password: 'history-secret-password-1' }))!;
     const slow = redisStore(paused.url, { prefix, timeoutMs: 200 });
     try {
-      await historySink(slow).write({ record: record() }, unbounded); // connects
+      await historySink(slow).write(entry(record()), unbounded); // connects
       paused.pause();
       const started = Date.now();
-      const error = await historySink(slow).write({ record: record() }, unbounded).then(() => null, (e: Error) => e);
+      const error = await Promise.resolve(historySink(slow).write(entry(record()), unbounded)).then(() => null, (e: Error) => e);
       expect(Date.now() - started).toBeLessThan(2000);
       expect(error?.message).toBe('historyAppend failed (timeout)');
       expect(JSON.stringify(error)).not.toContain('history-secret-password-1');
@@ -171,7 +171,7 @@ describeWithRedis('decision history on a native Redis Cluster (3 nodes, redis+cl
     const store = redisStore(cluster.url, { prefix });
     const target = record().target!;
     await store.check({ target, dedupKey: 'smn:x', dryRun: false, now: Date.now(), settings: { cooldownSeconds: 60, maxKillsPerHour: 20, maxKillsPerHourPerInstance: 6, dedupTtlSeconds: 60, failOpen: false } });
-    await historySink(store).write({ record: record({ decision: 'executed' }) }, unbounded);
+    await historySink(store).write(entry(record({ decision: 'executed' })), unbounded);
     await store.close();
     const slot = await cluster.slotOf(historyStreamKey(prefix));
     expect(slot).toBe(await cluster.slotOf(redisKey(prefix, guardKeys(target, 'smn:x').cooldowns)));

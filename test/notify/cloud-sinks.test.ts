@@ -6,7 +6,7 @@
 import { startEmulator, type Emulator } from '../../dev/emulator/server';
 import { MAX_MESSAGE_BYTES } from '../../lib/notify/message';
 import { DEMO } from '../emulator/support';
-import { policyOf, record, sinksOf, TOPIC, unbounded, budget } from './sink-fixtures';
+import { budget, entry, policyOf, record, sinksOf, TOPIC, unbounded } from './sink-fixtures';
 
 describe('SMN and Cloud Eye sinks against the emulator', () => {
   let emulator: Emulator;
@@ -21,7 +21,7 @@ describe('SMN and Cloud Eye sinks against the emulator', () => {
 
   it('publishes what, where, why, job and sessions, then the audit record as JSON', async () => {
     const r = record();
-    await sinksOf(policyOf({ notify: { smnTopicUrn: TOPIC } }), env()).byName('smn').write({ record: r }, unbounded);
+    await sinksOf(policyOf({ notify: { smnTopicUrn: TOPIC } }), env()).byName('smn').write(entry(r), unbounded);
     const [message] = published();
     expect(message?.subject).toBe(`[dcs-session-guard] executed on ${DEMO.shop} node node-0001`);
     const [text = '', json = ''] = message!.message.split('\n\nAudit record:\n');
@@ -40,14 +40,14 @@ describe('SMN and Cloud Eye sinks against the emulator', () => {
   it('notifies only the decisions in notify.on: by default executed, failed and skipped_rate_limit', async () => {
     const smn = sinksOf(policyOf({ notify: { smnTopicUrn: TOPIC } }), env()).byName('smn');
     for (const decision of ['executed', 'dry_run', 'failed', 'skipped_cooldown', 'skipped_rate_limit', 'rejected'] as const) {
-      await smn.write({ record: record({ decision }) }, unbounded);
+      await smn.write(entry(record({ decision })), unbounded);
     }
     expect(published().map((m) => m.subject.split(' ')[1])).toEqual(['executed', 'failed', 'skipped_rate_limit']);
   });
 
   it('a huge record still fits SMN\'s limits: subject <= 512 bytes, message below 256 KB', async () => {
     const long = 'ü'.repeat(200_000);
-    await sinksOf(policyOf({ notify: { smnTopicUrn: TOPIC } }), env()).byName('smn').write({ record: record({ reason: long, target: { projectId: DEMO.projectId, instanceId: DEMO.shop, nodeId: 'n'.repeat(600), killAllNodes: false } }) }, unbounded);
+    await sinksOf(policyOf({ notify: { smnTopicUrn: TOPIC } }), env()).byName('smn').write(entry(record({ reason: long, target: { projectId: DEMO.projectId, instanceId: DEMO.shop, nodeId: 'n'.repeat(600), killAllNodes: false } })), unbounded);
     const [message] = published();
     expect(Buffer.byteLength(message!.subject)).toBeLessThanOrEqual(512);
     expect(Buffer.byteLength(message!.message)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
@@ -59,7 +59,7 @@ describe('SMN and Cloud Eye sinks against the emulator', () => {
     [{ reset: true }, 'publishMessage outcome unknown'],
   ])('fault %j: one safe message, sent once', async (fault, expected) => {
     emulator.faults.add({ operation: 'publishMessage', ...fault });
-    const error = await sinksOf(policyOf({ notify: { smnTopicUrn: TOPIC } }), env()).byName('smn').write({ record: record() }, unbounded).then(() => null, (e: Error) => e);
+    const error = await Promise.resolve(sinksOf(policyOf({ notify: { smnTopicUrn: TOPIC } }), env()).byName('smn').write(entry(record()), unbounded)).then(() => null, (e: Error) => e);
     expect(error?.message).toContain(expected);
     expect(error?.message).not.toContain(DEMO.sk);
     expect(published()).toHaveLength(1);
@@ -68,24 +68,24 @@ describe('SMN and Cloud Eye sinks against the emulator', () => {
   it('a hanging SMN endpoint is given up at the invocation deadline', async () => {
     emulator.faults.add({ operation: 'publishMessage', hang: true });
     const started = Date.now();
-    await expect(sinksOf(policyOf({ notify: { smnTopicUrn: TOPIC, timeoutMs: 10_000 } }), env()).byName('smn').write({ record: record() }, budget(300))).rejects.toThrow('timeout');
+    await expect(sinksOf(policyOf({ notify: { smnTopicUrn: TOPIC, timeoutMs: 10_000 } }), env()).byName('smn').write(entry(record()), budget(300))).rejects.toThrow('timeout');
     expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('no credentials: the sink fails naming what is missing, nothing is sent', async () => {
     const smn = sinksOf(policyOf({ notify: { smnTopicUrn: TOPIC } }), { SMN_ENDPOINT: emulator.url }).byName('smn');
-    await expect(smn.write({ record: record() }, unbounded)).rejects.toThrow(/SMN client configuration incomplete: missing credentials/);
+    await expect(smn.write(entry(record()), unbounded)).rejects.toThrow(/SMN client configuration incomplete: missing credentials/);
     expect(emulator.requests).toHaveLength(0);
   });
 
   it('metrics: one request per invocation, a count per decision kind and instance (instance_id dimension)', async () => {
     const metrics = sinksOf(policyOf({ metrics: { enabled: true } }), env()).byName('metrics');
     const other = { projectId: DEMO.projectId, instanceId: DEMO.proxy, nodeId: null, killAllNodes: true };
-    await metrics.write({ record: record() }, unbounded);
-    await metrics.write({ record: record() }, unbounded);
-    await metrics.write({ record: record({ decision: 'skipped_rate_limit', target: other }) }, unbounded);
+    await metrics.write(entry(record()), unbounded);
+    await metrics.write(entry(record()), unbounded);
+    await metrics.write(entry(record({ decision: 'skipped_rate_limit', target: other })), unbounded);
     const { target: _omitted, ...noTarget } = record({ decision: 'failed' });
-    await metrics.write({ record: noTarget }, unbounded);
+    await metrics.write(entry(noTarget), unbounded);
     expect(emulator.requests).toHaveLength(0);
     const before = Date.now();
     await metrics.flush!(unbounded);
@@ -105,7 +105,7 @@ describe('SMN and Cloud Eye sinks against the emulator', () => {
 
   it('metrics off (the default): nothing sent', async () => {
     const metrics = sinksOf(policyOf({}), env()).byName('metrics');
-    await metrics.write({ record: record() }, unbounded);
+    await metrics.write(entry(record()), unbounded);
     await metrics.flush!(unbounded);
     expect(emulator.requests).toHaveLength(0);
   });
@@ -113,7 +113,7 @@ describe('SMN and Cloud Eye sinks against the emulator', () => {
   it('metrics: a failing Cloud Eye call is one rejection with a safe message', async () => {
     emulator.faults.add({ operation: 'createMetricData', status: 403, errorCode: 'ces.0015', errorMsg: 'no permission' });
     const metrics = sinksOf(policyOf({ metrics: { enabled: true } }), env()).byName('metrics');
-    await metrics.write({ record: record() }, unbounded);
+    await metrics.write(entry(record()), unbounded);
     await expect(metrics.flush!(unbounded)).rejects.toThrow(/createMetricData unauthorized \(HTTP 403 ces.0015/);
   });
 });

@@ -5,7 +5,8 @@ import type { AuditRecord } from '../../lib/domain/types';
 import type { GuardStore } from '../../lib/guard';
 import { parsePolicy, type Policy } from '../../lib/policy';
 import { policySinks, type SinkDeps } from '../../lib/sinks/build';
-import type { PolicySink, SinkBudget } from '../../lib/sinks/types';
+import type { AuditEntry, DecisionSink } from '../../lib/audit';
+import { Budget } from '../../lib/domain/budget';
 import { DEMO } from '../emulator/support';
 
 const KEYS = path.resolve(__dirname, '..', 'fixtures', 'keys');
@@ -42,8 +43,8 @@ export function policyOf(sections: Record<string, unknown>): Policy {
 }
 
 export interface Sinks {
-  byName: (name: string) => PolicySink;
-  all: PolicySink[];
+  byName: (name: string) => DecisionSink;
+  all: DecisionSink[];
 }
 
 export function sinksOf(policy: Policy, env: Record<string, string>, extra: Partial<SinkDeps> = {}): Sinks {
@@ -51,5 +52,8 @@ export function sinksOf(policy: Policy, env: Record<string, string>, extra: Part
   return { all, byName: (name) => all.find((s) => s.name === name)! };
 }
 
-export const budget = (ms: number): SinkBudget => ({ deadline: Date.now() + ms });
-export const unbounded: SinkBudget = { deadline: Number.POSITIVE_INFINITY };
+export const budget = (ms: number): Budget => new Budget(Date.now() + ms);
+export const unbounded = new Budget(Number.POSITIVE_INFINITY);
+
+/** What the sink port hands a sink: the record and its audit line. */
+export const entry = (r: AuditRecord): AuditEntry => ({ record: r, line: JSON.stringify(r) });
