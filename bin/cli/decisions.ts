@@ -1,5 +1,5 @@
 /** Showing a function run's decisions to a person, and the exit code they add up to. */
-import { describeTarget, formatOutputLine, parseOutputLine } from '../../dev/runner/output-lines';
+import { describeProblem, describeTarget, formatOutputLine, parseOutputLine } from '../../dev/runner/output-lines';
 import { EXIT, type ExitCode, type Io } from './io';
 import type { FunctionRun } from './run-function';
 
@@ -46,6 +46,8 @@ export function decisionTable(results: ReadonlyArray<Record<string, unknown>>): 
   results.forEach((r, i) => {
     const row = rows[i]!;
     lines.push(`${row[0].padEnd(w0)}  ${row[1].padEnd(w1)}  ${row[2]}`);
+    const problem = describeProblem(r);
+    if (problem !== '') lines.push(`${' '.repeat(w0 + 2)}${problem}`);
     const request = r.request as { method?: unknown; path?: unknown; body?: unknown } | undefined;
     if (request && typeof request.path === 'string') {
       lines.push(`${' '.repeat(w0 + 2)}would send ${cell(request.method)} ${request.path} ${JSON.stringify(request.body ?? {})}`);

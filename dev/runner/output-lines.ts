@@ -47,11 +47,24 @@ function describeJob(record: Record<string, unknown>): string {
   return parts.join(' ');
 }
 
+/**
+ * The error part of an audit line, with the guard store's failure cause when there is one:
+ * "error GuardStoreUnavailable, guard store: ECONNREFUSED" (the cause is what an operator acts on).
+ */
+export function describeProblem(record: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const error = record.error as { code?: unknown; httpStatus?: unknown } | undefined;
+  if (error && typeof error.code === 'string') parts.push(`error ${error.code}${typeof error.httpStatus === 'number' ? ` (HTTP ${error.httpStatus})` : ''}`);
+  const guard = record.guard as { cause?: unknown; failOpen?: unknown } | undefined;
+  if (guard && typeof guard.cause === 'string') {
+    parts.push(guard.failOpen === true ? `guard store unavailable (${guard.cause}): acted without the guard (failOpen)` : `guard store: ${guard.cause}`);
+  }
+  return parts.join(', ');
+}
+
 /** One line per audit record: decision, target, reason, then job and error details. */
 export function formatAudit(record: AuditLine): string {
-  const extras = [describeJob(record)];
-  const error = record.error as { code?: unknown; httpStatus?: unknown } | undefined;
-  if (error && typeof error.code === 'string') extras.push(`error ${error.code}${typeof error.httpStatus === 'number' ? ` (HTTP ${error.httpStatus})` : ''}`);
+  const extras = [describeJob(record), describeProblem(record)];
   if (typeof record.durationMs === 'number') extras.push(`${record.durationMs} ms`);
   const tail = extras.filter((e) => e !== '').join(', ');
   return `AUDIT ${record.decision.padEnd(19)} ${describeTarget(record.target)}: ${record.reason}${tail ? ` [${tail}]` : ''}`;

@@ -54,6 +54,14 @@ describe('dcs-session-guard invoke', () => {
     expect(r.stdout).toMatch(/^failed\s/m);
   });
 
+  it('a guard store that cannot be reached fails closed, and the table says why (the cause, not only --json)', async () => {
+    const r = await runCli(['invoke', 'alarm', '--event', sample('node-alarm.smn-trigger.json')], { env: env({ GUARD_REDIS_URL: 'redis://127.0.0.1:1' }) });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^failed\s.*guard store is unavailable/m);
+    expect(r.stdout).toMatch(/^\s+error GuardStoreUnavailable, guard store: ECONNREFUSED$/m);
+    expect(kills()).toEqual([]);
+  });
+
   it('--policy replaces GUARD_POLICY: a dry-run policy audits without killing (exit 0)', async () => {
     const dir = tempDir('dsg-invoke-');
     const policy = path.join(dir, 'dry.yaml');
