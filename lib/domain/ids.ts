@@ -7,8 +7,15 @@
 /** 8-4-4-4-12 hex digits, lower case: build a RegExp from it (add the `i` flag to accept any case). */
 export const UUID_SOURCE = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
-/** A UUID in any case (DCS instance ids; kept as given). */
+/** A UUID in any case (DCS instance ids as events may spell them). */
 export const UUID = new RegExp(`^${UUID_SOURCE}$`, 'i');
+
+/**
+ * One instance, one spelling: the canonical form of a DCS instance id (lower
+ * case, as the API and the policy write it). Applied once, where an id enters
+ * from outside; policy match, guard keys, API paths and audit use only this form.
+ */
+export const canonicalInstanceId = (id: string): string => id.toLowerCase();
 
 /** 32 hex digits (project ids), for building a RegExp. */
 export const HEX32_SOURCE = '[0-9a-fA-F]{32}';

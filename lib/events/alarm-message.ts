@@ -15,7 +15,7 @@
 import * as z from 'zod';
 import { err, ok, type AlarmStatus, type Rejection, type Result } from '../domain/types';
 import { dcsDimensions, parseDimensionString, type Dimension, type NodeDimensionName } from './dimensions';
-import { REGION } from '../domain/ids';
+import { canonicalInstanceId, REGION } from '../domain/ids';
 import { ALARM_ID, isUuid } from './ids';
 import { reject, within, zodRejection } from './rejection';
 import { parseJson } from './safe-json';
@@ -152,7 +152,7 @@ function readClassic(body: unknown): Result<AlarmSignal, Rejection> {
   const dcsOrUnknown = a.namespace == null || a.namespace === DCS_NAMESPACE;
   if (instanceId === null && resourceId && dcsOrUnknown) {
     if (!isUuid(resourceId)) return err(badField('message.template_variable.ResourceId', 'is not a DCS instance id (UUID)'));
-    instanceId = resourceId;
+    instanceId = canonicalInstanceId(resourceId);
   }
   return ok({
     format: 'classic',
@@ -176,7 +176,7 @@ function readTemplated(body: unknown): Result<AlarmSignal, Rejection> {
   const d = parsed.data.data;
   // The templated body has no namespace code: a ResourceId that is not a UUID is some
   // other service's resource (or a composite id), never a DCS instance to act on.
-  const instanceId = d.ResourceId && isUuid(d.ResourceId) ? d.ResourceId : null;
+  const instanceId = d.ResourceId && isUuid(d.ResourceId) ? canonicalInstanceId(d.ResourceId) : null;
   return ok({
     format: 'templated',
     alarmId: d.AlarmId ?? d.AlarmRecordID ?? null,

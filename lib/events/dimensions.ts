@@ -4,6 +4,7 @@
  * not document the separator for several dimensions, so commas, semicolons and
  * whitespace are all accepted, with spaces tolerated around pairs and colons.
  */
+import { canonicalInstanceId } from '../domain/ids';
 import { err, ok, type Result } from '../domain/types';
 import { isUuid, NODE_ID } from './ids';
 
@@ -74,7 +75,7 @@ export function dcsDimensions(dimensions: readonly Dimension[]): Result<DcsDimen
   if (instance !== undefined && !isUuid(instance.value)) return err(`${instance.name} ${quote(instance.value)} is not a UUID`);
   if (node !== undefined && !NODE_ID.test(node.value)) return err(`${node.name} ${quote(node.value)} is not a node id`);
   return ok({
-    instanceId: instance?.value ?? null,
+    instanceId: instance === undefined ? null : canonicalInstanceId(instance.value),
     node: node === undefined ? null : { dimension: node.name, value: node.value },
   });
 }

@@ -246,6 +246,17 @@ describe('targets and preflight', () => {
   });
 });
 
+test('one instance, one identity: an alarm spelling the id in upper case is the same instance (cooldown, path, audit)', async () => {
+  const lower = instanceAlarmOn(INSTANCES.shop, 'f0000000000000000000000000000011');
+  const upper = instanceAlarmOn(INSTANCES.shop.toUpperCase(), 'f0000000000000000000000000000012');
+  const run = await s.invoke('alarm', [lower, upper]);
+  expect(run.audit.map((r) => [r.decision, r.target.instanceId])).toEqual([
+    ['executed', INSTANCES.shop],
+    ['skipped_cooldown', INSTANCES.shop],
+  ]);
+  expect(s.killRequests().map((k) => k.path)).toEqual([`/v2/${PROJECT}/instances/${INSTANCES.shop}/clients/kill-all`]);
+});
+
 describe('DCS failures', () => {
   test('kill-all answered 400 DCS.4957 → failed with the error code and request id', async () => {
     s.emulator.faults.add({ operation: 'hangUpKillAllClients', status: 400, errorCode: 'DCS.4957', errorMsg: 'This operation is not allowed when the task is in the current state.' });
