@@ -4,7 +4,7 @@
  * the same strings back, so an address is checked here before it is sent: anything that is not
  * an IP and a port never reaches a kill request.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../net/ip';
 
 export interface ClientAddr {
   /** The IP without brackets, as net.isIP accepts it. */

@@ -12,7 +12,6 @@
  */
 import type { Agent, ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
-import { TLSSocket } from 'node:tls';
 
 export class SendEvidence {
   /** The request was handed to a watched agent: what follows was observed, not assumed. */
@@ -61,5 +60,14 @@ function watchSocket(request: ClientRequest, socket: Socket, evidence: SendEvide
   };
   // A reused socket is connected; a socket past its connecting phase cannot be proven unused.
   if (request.reusedSocket || !socket.connecting) return connected();
-  socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', connected);
+  socket.once(isTlsSocket(socket) ? 'secureConnect' : 'connect', connected);
+}
+
+/**
+ * node:tls is required here, at a request's socket, not at the top: importing it would load TLS
+ * into every cold start, also for events that never reach DCS (about 10 ms; docs/performance.md).
+ * An https request has loaded it by then anyway.
+ */
+function isTlsSocket(socket: Socket): boolean {
+  return socket instanceof (require('node:tls') as typeof import('node:tls')).TLSSocket;
 }

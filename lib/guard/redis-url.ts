@@ -15,6 +15,7 @@
  */
 import type { RedisOptions } from 'ioredis';
 import { err, ok, type Result } from '../domain/types';
+import { isIP } from '../net/ip';
 import { GuardError } from './types';
 
 export interface RedisTarget {
@@ -62,7 +63,7 @@ export function parseRedisUrl(raw: string, tlsCa?: string): Result<RedisTarget, 
   if (!auth.ok) return auth;
   const connection: RedisTarget['connection'] = { host, port, db, ...auth.value };
   if (scheme.tls) {
-    connection.tls = { ...(isIpAddress(host) ? {} : { servername: host }), ...(tlsCa ? { ca: tlsCa } : {}) };
+    connection.tls = { ...(isIP(host) !== 0 ? {} : { servername: host }), ...(tlsCa ? { ca: tlsCa } : {}) };
   }
   return ok({ cluster: scheme.cluster, connection, keyPrefix: url.searchParams.get('prefix'), redacted: redact(url) });
 }
@@ -84,7 +85,3 @@ function redact(url: URL): string {
   return copy.href;
 }
 
-/** node:net's isIP, required on use: loading node:net at the top would cost every cold start (docs/performance.md). */
-function isIpAddress(host: string): boolean {
-  return (require('node:net') as typeof import('node:net')).isIP(host) !== 0;
-}

@@ -7,7 +7,7 @@
  * 20 ms): node's net.BlockList answers one check in tens of microseconds, this in well
  * under one. Addresses are compared as byte arrays.
  */
-import { isIP } from 'node:net';
+import { isIP } from '../net/ip';
 import { ipv4Bytes } from '../dcs/client-addr';
 
 export interface Network {

@@ -58,11 +58,13 @@ const [bundle, event] = process.argv.slice(1);
 require(bundle).handler(JSON.parse(event), { getRequestID: () => 'lazy-probe' }).then((r) => {
   const dir = path.dirname(bundle);
   const loaded = Object.keys(require.cache).filter((f) => path.dirname(f) === dir).map((f) => path.basename(f)).sort();
-  process.stderr.write('PROBE ' + JSON.stringify({ decisions: r.results.map((x) => x.decision), loaded }) + '\\n');
+  const tls = process.moduleLoadList.some((m) => /^NativeModule (tls|https|_tls_wrap)$/.test(m));
+  process.stderr.write('PROBE ' + JSON.stringify({ decisions: r.results.map((x) => x.decision), loaded, tls }) + '\\n');
   process.exit(0);
 });`;
 
-async function probe(kind: EventKind, env: NodeJS.ProcessEnv): Promise<{ decisions: string[]; loaded: string[] }> {
+/** decisions, our files loaded, and whether Node's TLS was (about 10 ms of a cold start: only for events that go to DCS or SMN). */
+async function probe(kind: EventKind, env: NodeJS.ProcessEnv): Promise<{ decisions: string[]; loaded: string[]; tls: boolean }> {
   const bundle = path.join(ROOT, 'dist', 'alarm', 'index.js');
   const child = spawn(process.execPath, ['-e', PROBE, bundle, JSON.stringify(eventOf(kind, `lazy${kind}`))], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -95,15 +97,16 @@ describe('what a cold start loads, by event (dist/alarm, fresh process each)', (
   afterAll(() => emulator.close());
 
   it('a rejected event: index.js only (no policy, no SDK, no Redis client)', async () => {
-    expect(await probe('rejected', env)).toEqual({ decisions: ['rejected'], loaded: ['index.js'] });
+    expect(await probe('rejected', env)).toEqual({ decisions: ['rejected'], loaded: ['index.js'], tls: false });
   });
 
   it('an alarm decided from the policy alone: yaml.js for the policy, still no SDK', async () => {
-    expect(await probe('recovered', env)).toEqual({ decisions: ['skipped_recovered'], loaded: ['index.js', 'yaml.js'] });
+    expect(await probe('recovered', env)).toEqual({ decisions: ['skipped_recovered'], loaded: ['index.js', 'yaml.js'], tls: false });
+    expect(await probe('no_match', env)).toEqual({ decisions: ['skipped_no_rule'], loaded: ['index.js', 'yaml.js'], tls: false });
   });
 
   it('a kill: sdk.js on the first DCS call; no Redis client with the memory guard store', async () => {
-    expect(await probe('node_kill', env)).toEqual({ decisions: ['executed'], loaded: ['index.js', 'sdk.js', 'yaml.js'] });
+    expect(await probe('node_kill', env)).toMatchObject({ decisions: ['executed'], loaded: ['index.js', 'sdk.js', 'yaml.js'] });
     expect(emulator.requests.map((r) => r.operation)).toContain('hangUpKillAllClients');
   });
 
