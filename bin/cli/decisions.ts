@@ -52,8 +52,31 @@ export function decisionTable(results: ReadonlyArray<Record<string, unknown>>): 
     if (request && typeof request.path === 'string') {
       lines.push(`${' '.repeat(w0 + 2)}would send ${cell(request.method)} ${request.path} ${JSON.stringify(request.body ?? {})}`);
     }
+    lines.push(...precisionLines(r).map((line) => `${' '.repeat(w0 + 2)}${line}`));
   });
   return lines.join('\n');
+}
+
+interface PrecisionDetails {
+  kind: 'kill-matching';
+  nodes?: Array<{ nodeId?: unknown; scanned?: unknown; selected?: unknown; protected?: unknown; killed?: unknown; truncated?: unknown; error?: unknown }>;
+  killed?: Array<{ addr?: unknown; name?: unknown; idle?: unknown; age?: unknown }>;
+  more?: unknown;
+}
+
+/** A precision action: per node what was listed and chosen, then each session closed (or that would be). */
+function precisionLines(r: Record<string, unknown>): string[] {
+  const action = r.action as PrecisionDetails | undefined;
+  if (action?.kind !== 'kill-matching') return [];
+  const verb = r.decision === 'dry_run' ? 'would close' : 'closed';
+  const lines = (action.nodes ?? []).map(
+    (n) =>
+      `node ${cell(n.nodeId)}: ${cell(n.scanned)} listed, ${cell(n.selected)} selected, ${cell(n.protected)} protected, ${cell(n.killed)} ${verb}` +
+      `${n.truncated === true ? ' (capped or listing cut short)' : ''}${typeof n.error === 'string' ? `; ${n.error}` : ''}`,
+  );
+  for (const k of action.killed ?? []) lines.push(`  ${verb} ${cell(k.addr)}  name ${cell(k.name) || '-'}  idle ${cell(k.idle)} s  age ${cell(k.age)} s`);
+  if (typeof action.more === 'number' && action.more > 0) lines.push(`  … and ${action.more} more`);
+  return lines;
 }
 
 /** The function's log lines for a person (audit lines are already in the table). */

@@ -12,11 +12,13 @@ import type { ActionDetails, JobView, Target } from '../domain/types';
  * How an action ended, as evidence allows:
  * - done: it was carried out (or, in a dry run, everything short of the destructive step was);
  * - none_matched: there was nothing to do (a precision action chose no session);
+ * - not_applicable: the target cannot take this action (e.g. a precision action on a Redis
+ *   server behind proxies); nothing was sent;
  * - refused: DCS answered that it will not (4xx, 429): nothing happened;
  * - not_sent: evidence shows no byte of the destructive request left the machine;
  * - unknown: it may have happened (sent, then timeout, reset, 5xx, garbled answer).
  */
-export type ActionOutcome = 'done' | 'none_matched' | 'refused' | 'not_sent' | 'unknown';
+export type ActionOutcome = 'done' | 'none_matched' | 'not_applicable' | 'refused' | 'not_sent' | 'unknown';
 
 /** The request a destructive step sends, shown verbatim in dry-run records. */
 export interface ActionRequest {
@@ -27,7 +29,7 @@ export interface ActionRequest {
 
 export type ActionReport =
   | { outcome: 'done'; reason: string; details: ActionDetails; jobId?: string; job?: JobView; request?: ActionRequest }
-  | { outcome: 'none_matched'; reason: string; details: ActionDetails }
+  | { outcome: 'none_matched' | 'not_applicable'; reason: string; details: ActionDetails }
   | { outcome: 'refused' | 'not_sent' | 'unknown'; error: DcsError; details: ActionDetails; jobId?: string };
 
 export interface ActionContext {
@@ -42,6 +44,8 @@ export interface ActionContext {
 
 export interface Action<S extends { kind: string }> {
   readonly kind: S['kind'];
+  /** It lists the target's sessions itself: the executor's snapshot would only repeat its scans. */
+  readonly readsSessions?: boolean;
   /** What it does to a target, in words: "kill the client sessions of all nodes of instance …". */
   describe(target: Target, spec: S): string;
   /** Does it (in a dry run: all but the destructive step). Never throws: a failure is a report. */
@@ -49,7 +53,7 @@ export interface Action<S extends { kind: string }> {
 }
 
 /** The DCS calls that change something. A dry run's client refuses exactly these. */
-export const WRITE_OPERATIONS: ReadonlySet<string> = new Set(['hangUpKillAllClients']);
+export const WRITE_OPERATIONS: ReadonlySet<string> = new Set(['hangUpKillAllClients', 'hangUpClients']);
 
 /**
  * The client a dry run gets: reads pass through, every destructive call fails

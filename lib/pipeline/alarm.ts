@@ -6,7 +6,7 @@ import { dryRunCause, isInstanceAllowed, matchAlarmRule } from '../policy';
 import { targetsForAlarm } from '../targets';
 import { configFailure, decided, rejected, type Decision } from './decision';
 import type { Invocation } from './invocation';
-import { caught, DEFAULT_ACTION, executionPolicy, type Step } from './plan';
+import { caught, executionPolicy, type Step } from './plan';
 
 /**
  * The alarm story: read the event → authenticate what needs it → for each
@@ -87,7 +87,7 @@ async function* alarmSteps(alarm: AlarmSignal, delivery: SmnDelivery, inv: Invoc
   const plan = {
     source,
     rule: rule.name,
-    action: DEFAULT_ACTION,
+    action: rule.action,
     dryRunCause: dryRunCause(loaded.value, rule),
     dedupKey: dedupKeyOf(delivery, alarm),
     policy: executionPolicy(policy),

@@ -4,7 +4,7 @@ import { dryRunCause, isInstanceAllowed, resolveSchedule } from '../policy';
 import { targetsForSchedule } from '../targets';
 import { configFailure, decided, rejected } from './decision';
 import type { Invocation } from './invocation';
-import { caught, DEFAULT_ACTION, executionPolicy, type Step } from './plan';
+import { caught, executionPolicy, type Step } from './plan';
 
 type NamedSchedule = ScheduleSource & { schedule: string };
 
@@ -32,7 +32,7 @@ async function* scheduleSteps(source: NamedSchedule, tick: string | null, inv: I
   const plan = {
     source,
     rule: `schedule:${schedule.name}`,
-    action: DEFAULT_ACTION,
+    action: schedule.action,
     dryRunCause: dryRunCause(loaded.value, schedule),
     // A timer tick redelivered by the platform must not kill twice.
     dedupKey: tick ? `timer:${schedule.name}:${tick}` : null,

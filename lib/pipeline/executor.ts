@@ -49,6 +49,7 @@ export interface ExecutorPorts {
 export const SETTLEMENT: Readonly<Record<ActionOutcome, { decision: DecisionKind; claim: SettleOutcome }>> = {
   done: { decision: 'executed', claim: 'executed' },
   none_matched: { decision: 'skipped_no_match', claim: 'not_sent' },
+  not_applicable: { decision: 'skipped_precondition', claim: 'not_sent' },
   refused: { decision: 'failed', claim: 'not_sent' },
   not_sent: { decision: 'failed', claim: 'not_sent' },
   unknown: { decision: 'failed', claim: 'outcome_unknown' },
@@ -111,8 +112,8 @@ export class Executor {
         await claim.settle('not_sent');
         return decided({ ...base, decision: 'skipped_precondition', reason: check.reason });
       }
-      const sessions = await this.snapshot(plan, dcs);
       const action = actionFor(this.actions, plan.action);
+      const sessions = action.readsSessions ? undefined : await this.snapshot(plan, dcs);
       const dryRun = plan.dryRunCause !== null;
       reached = true;
       const report = await action.run(plan.target, plan.action, {
@@ -152,7 +153,8 @@ function decisionOf(report: ActionReport, base: DecisionDraftBase, what: string,
       if (dryRun) return decided({ ...base, ...action, decision: 'dry_run', reason: report.reason, ...(report.request ? { request: report.request } : {}) });
       return decided({ ...base, ...action, decision: 'executed', reason: report.reason, ...jobOf(report) });
     case 'none_matched':
-      return decided({ ...base, ...action, decision: 'skipped_no_match', reason: report.reason });
+    case 'not_applicable':
+      return decided({ ...base, ...action, decision: SETTLEMENT[report.outcome].decision, reason: report.reason });
     case 'refused':
     case 'not_sent':
     case 'unknown': {

@@ -15,6 +15,7 @@ export {
   type WebhookFormat,
   type HistorySettings,
   type MetricsSettings,
+  ActionSchema,
   ACTION_KINDS,
   WHEN_NONE_MATCH,
   DEFAULT_MAX_SESSIONS_PER_NODE,

@@ -244,6 +244,7 @@ function buildPolicySchema() {
     scope: z.enum(SCOPES).default('auto').describe(
       'auto: the alarmed node, or all nodes for an instance alarm; node: node alarms only; instance: always all nodes.',
     ),
+    action: ActionSchema,
     dryRun: dryRunOverride,
   });
 
@@ -261,6 +262,7 @@ function buildPolicySchema() {
 
   const scheduleSchema = strict({
     targets: z.array(scheduleTargetSchema).min(1, { error: 'A schedule needs at least one target' }),
+    action: ActionSchema,
     dryRun: dryRunOverride,
   });
 

@@ -87,6 +87,8 @@ export async function listAllClients(dcs: SessionReader, instanceId: string, nod
 export interface ReadOptions extends ScanOptions {
   pageSize?: number;
   maxSessions?: number;
+  /** Pages are read until this deadline (default: the scan's). */
+  listDeadline?: number;
 }
 
 /** Sessions read per node at most unless told otherwise: 100 pages of 1000, a bound on memory, not on any real node. */
@@ -99,7 +101,7 @@ export async function readSessions(dcs: SessionReader, instanceId: string, nodeI
   await scanNode(dcs, instanceId, nodeId, opts);
   const scanned = now();
   const listing = await listAllClients(dcs, instanceId, nodeId, {
-    deadline: opts.deadline,
+    deadline: opts.listDeadline ?? opts.deadline,
     pageSize: opts.pageSize ?? MAX_PAGE_SIZE,
     maxSessions: opts.maxSessions ?? DEFAULT_MAX_SESSIONS,
     now,

@@ -169,6 +169,7 @@ describe('dry runs', () => {
   test('an action that ignores the dry run cannot kill: its client refuses destructive calls', async () => {
     const reckless: ActionRegistry = {
       'kill-all': { ...ACTIONS['kill-all'], run: (target, spec, ctx) => ACTIONS['kill-all'].run(target, spec, { ...ctx, dryRun: false }) },
+      'kill-matching': { ...ACTIONS['kill-matching'], run: (target, spec, ctx) => ACTIONS['kill-matching'].run(target, spec, { ...ctx, dryRun: false }) },
     };
     const { exec } = executor({ actions: reckless });
     const decision = await exec.run(plan({ dryRunCause: 'policy' }));
@@ -202,8 +203,8 @@ describe('the budget', () => {
   });
 });
 
-test('the settlement table: only not-sent, refused and nothing-to-do give the target back', () => {
-  expect(Object.entries(SETTLEMENT).filter(([, s]) => s.claim === 'not_sent').map(([o]) => o).sort()).toEqual(['none_matched', 'not_sent', 'refused']);
+test('the settlement table: only not-sent, refused, nothing-to-do and not-applicable give the target back', () => {
+  expect(Object.entries(SETTLEMENT).filter(([, s]) => s.claim === 'not_sent').map(([o]) => o).sort()).toEqual(['none_matched', 'not_applicable', 'not_sent', 'refused']);
 });
 
 test('httpStatus: the most severe answer wins', () => {

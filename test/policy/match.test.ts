@@ -152,6 +152,7 @@ schedules:
         { instance: INSTANCE_A, nodes: 'all' },
         { instance: INSTANCE_B, nodes: ['node-1', 'node-2'] },
       ],
+      action: { kind: 'kill-all' },
     });
   });
 

@@ -36,7 +36,7 @@ describe('policy schema', () => {
     const policy = valid('version: 1\nguard: {cooldownSeconds: 60}\nalarms: [{name: r, match: {}}]');
     expect(policy.guard.cooldownSeconds).toBe(60);
     expect(policy.guard.maxKillsPerHour).toBe(20);
-    expect(policy.alarms[0]).toEqual({ name: 'r', match: {}, scope: 'auto' });
+    expect(policy.alarms[0]).toEqual({ name: 'r', match: {}, scope: 'auto', action: { kind: 'kill-all' } });
   });
 
   test("the example policy of docs/reference.md validates", () => {
