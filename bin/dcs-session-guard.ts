@@ -9,6 +9,7 @@
  *   dcs-session-guard emulator                           the DCS API emulator alone
  *   dcs-session-guard history [--since 24h] [--follow]   the decisions recorded in Redis
  *   dcs-session-guard sessions <instance>                an instance's client sessions, the idlest first
+ *   dcs-session-guard doctor [--json]                    will this deployment work? (never kills)
  *   dcs-session-guard deploy [FILE] [--plan] [--arm]     both functions and triggers to FunctionGraph
  *   dcs-session-guard undeploy [FILE] [--plan]           remove what deploy created
  */
@@ -17,6 +18,7 @@ import { UsageError } from './cli/args';
 import type { Command } from './cli/command';
 import { EXIT, EXIT_CODES_HELP, type ExitCode, type Io } from './cli/io';
 import { deployCommand, undeployCommand } from './commands/deploy';
+import { doctorCommand } from './commands/doctor';
 import { emulatorCommand } from './commands/emulator';
 import { historyCommand } from './commands/history';
 import { invokeCommand } from './commands/invoke';
@@ -25,7 +27,7 @@ import { serveCommand } from './commands/serve';
 import { sessionsCommand } from './commands/sessions';
 import { validateCommand } from './commands/validate';
 
-const COMMANDS: readonly Command[] = [invokeCommand, planCommand, validateCommand, serveCommand, emulatorCommand, historyCommand, sessionsCommand, deployCommand, undeployCommand];
+const COMMANDS: readonly Command[] = [invokeCommand, planCommand, validateCommand, serveCommand, emulatorCommand, historyCommand, sessionsCommand, doctorCommand, deployCommand, undeployCommand];
 
 const USAGE = `Usage: dcs-session-guard <command> [options]
 

@@ -18,6 +18,7 @@ import { formatOutputLine, parseOutputLine } from './output-lines';
 import { findOnPath, hasNodeAddresses } from './redis-support';
 import { chooseTarget, DEMO, functionEnv, LOCAL_GATEWAY_ENV, type Env, type RunnerTarget } from './target';
 import { banner } from './banner';
+import { startFgEmulator, type FgEmulator } from '../fg-emulator/server';
 
 /** serverless.yml gives both functions 60 s. */
 const FUNCTION_TIMEOUT_MS = 60_000;
@@ -81,6 +82,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Result<Runner, R
       return started;
     }
     opts.print(banner({ ...started.value.info, policy: policy.value, layout: opts.layout, cwd: opts.cwd }));
+    if (started.value.functionGraph) opts.print(deployHint(started.value.functionGraph, opts));
     return ok({
       gatewayUrl: started.value.gateway.url,
       emulatorUrl: started.value.emulator?.url ?? null,
@@ -128,6 +130,8 @@ export interface RunningInfo {
 interface Parts {
   gateway: Gateway;
   emulator: Emulator | null;
+  /** The FunctionGraph API emulator `deploy` can be tried against (emulator mode only). */
+  functionGraph: FgEmulator | null;
   hosts: Record<FunctionKind, FunctionHost>;
   info: RunningInfo;
 }
@@ -136,6 +140,8 @@ async function startParts(opts: RunnerOptions, target: RunnerTarget, policyPath:
   const emulated = target.kind === 'emulator' ? await startDemoEmulator(opts) : null;
   if (emulated) cleanups.push(() => emulated.emulator.close());
   const emulator = emulated?.emulator ?? null;
+  const functionGraph = emulated ? await startFgEmulator({ credentials: [{ ak: DEMO.ak, sk: DEMO.sk, projectId: DEMO.projectId }], region: DEMO.region }) : null;
+  if (functionGraph) cleanups.push(() => functionGraph.close());
 
   const env = functionEnv(target, opts.env, { emulatorUrl: emulator?.url ?? null, policyPath });
   const trail = new AuditTrail();
@@ -188,6 +194,7 @@ async function startParts(opts: RunnerOptions, target: RunnerTarget, policyPath:
   return ok({
     gateway,
     emulator,
+    functionGraph,
     hosts,
     info: {
       target,
@@ -251,4 +258,19 @@ async function startDemoEmulator(opts: RunnerOptions): Promise<DemoEmulator> {
     opts.print(`demo clients could not connect to ${address.host}:${address.port}: ${e instanceof Error ? e.message : String(e)}`);
     return { emulator, simulatedBecause: null, demoClients: null };
   }
+}
+
+/** After the banner: how to try `deploy` against the emulated FunctionGraph. */
+function deployHint(fg: FgEmulator, opts: RunnerOptions): string {
+  const file = path.relative(opts.cwd, path.join(path.dirname(opts.layout.demoPolicy), 'demo-deploy.yaml')) || 'dev/runner/demo-deploy.yaml';
+  // The demo SK is read from the seed, not printed: output never carries a key (the suites scan for them).
+  const sk = `$(node -p "require('./dev/emulator/seeds/demo.json').projects[0].credentials[0].sk")`;
+  const env = `FG_ENDPOINT=${fg.url} HUAWEICLOUD_SDK_AK=${DEMO.ak} HUAWEICLOUD_SDK_SK=${sk}`;
+  return [
+    `Deploy into the emulated FunctionGraph API (${fg.url}, demo keys):`,
+    `  ${env} npx dcs-session-guard deploy ${file} --plan`,
+    `  ${env} npx dcs-session-guard deploy ${file}`,
+    `  curl -s ${fg.url}/__fg/state    # the functions and triggers it keeps`,
+    '',
+  ].join('\n');
 }

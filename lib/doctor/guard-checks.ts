@@ -34,6 +34,9 @@ export async function guardChecks(env: Env, storeTimeoutMs: number, settings: Gu
     try {
       await within(timeoutMs, client.connect().then(() => client.ping()));
     } catch (error) {
+      if (target.value.cluster && (await answersStandalone(new Redis({ ...target.value.connection, ...behaviour }), timeoutMs))) {
+        return [fail('guard.mode', `GUARD_REDIS_URL says cluster (redis+cluster://) but ${where} is not a Redis Cluster`, 'use redis:// (or rediss://)')];
+      }
       return [fail('guard.reachable', `${where}: not reachable within ${timeoutMs} ms (${cause(error)})`, 'check GUARD_REDIS_URL, the password, the VPC/security group, and GUARD_REDIS_TIMEOUT_MS / guard.storeTimeoutMs')];
     }
     checks.push(ok('guard.reachable', `${where}: connected and answered PING in ${Date.now() - started} ms (limit ${timeoutMs} ms)`));
@@ -112,6 +115,19 @@ async function scriptCheck(env: Env, prefix: string, timeoutMs: number, settings
   } finally {
     await client.del(...store.keysOf(target, 'doctor')).catch(() => undefined);
     await store.close();
+  }
+}
+
+/** Whether the seed node answers as a plain server (a cluster client cannot start on it). */
+async function answersStandalone(plain: RedisClient, timeoutMs: number): Promise<boolean> {
+  plain.on('error', () => undefined);
+  try {
+    await within(timeoutMs, plain.connect().then(() => plain.ping()));
+    return (await info(plain, 'cluster')).cluster_enabled !== '1';
+  } catch {
+    return false;
+  } finally {
+    plain.disconnect();
   }
 }
 
