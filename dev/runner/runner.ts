@@ -263,9 +263,9 @@ async function startDemoEmulator(opts: RunnerOptions): Promise<DemoEmulator> {
 /** After the banner: how to try `deploy` against the emulated FunctionGraph. */
 function deployHint(fg: FgEmulator, opts: RunnerOptions): string {
   const file = path.relative(opts.cwd, path.join(path.dirname(opts.layout.demoPolicy), 'demo-deploy.yaml')) || 'dev/runner/demo-deploy.yaml';
-  // The demo SK is read from the seed, not printed: output never carries a key (the suites scan for them).
-  const sk = `$(node -p "require('./dev/emulator/seeds/demo.json').projects[0].credentials[0].sk")`;
-  const env = `FG_ENDPOINT=${fg.url} HUAWEICLOUD_SDK_AK=${DEMO.ak} HUAWEICLOUD_SDK_SK=${sk}`;
+  // The demo keys are read from the seed, not printed: output never carries a key (the suites scan for them).
+  const seed = (field: 'ak' | 'sk') => `$(node -p "require('./dev/emulator/seeds/demo.json').projects[0].credentials[0].${field}")`;
+  const env = `FG_ENDPOINT=${fg.url} HUAWEICLOUD_SDK_AK=${seed('ak')} HUAWEICLOUD_SDK_SK=${seed('sk')}`;
   return [
     `Deploy into the emulated FunctionGraph API (${fg.url}, demo keys):`,
     `  ${env} npx dcs-session-guard deploy ${file} --plan`,
