@@ -7,6 +7,7 @@
  */
 import type { Emulator } from '../dev/emulator/server';
 import { CHECK_SCRIPT, RELEASE_SCRIPT } from '../lib/guard/redis-script';
+import { APPEND_SCRIPT } from '../lib/history/stream';
 import type { RedisServerHandle } from '../test/support/redis-server';
 import type { RunReply } from './protocol';
 import { elapsedNs, summarize, type Summary } from './stats';
@@ -50,10 +51,10 @@ const BENCH_COMMANDS = new Set(['info', 'config|resetstat', 'config']);
 
 /**
  * INFO commandstats also counts the commands a Lua script runs: those are no round trips.
- * The guard never sends them itself (one script call per decision), so they are told
- * apart by name, read from the scripts.
+ * The guard and the history sink never send them themselves (one script call each per
+ * decision), so they are told apart by name, read from the scripts.
  */
-const SCRIPT_COMMANDS = new Set([...`${CHECK_SCRIPT}${RELEASE_SCRIPT}`.matchAll(/redis\.p?call\('([A-Za-z]+)'/g)].map((m) => m[1]!.toLowerCase()));
+const SCRIPT_COMMANDS = new Set([...`${CHECK_SCRIPT}${RELEASE_SCRIPT}${APPEND_SCRIPT.lua}`.matchAll(/redis\.p?call\('([A-Za-z]+)'/g)].map((m) => m[1]!.toLowerCase()));
 
 function splitCommands(calls: Record<string, number>): { sent: Record<string, number>; inScripts: Record<string, number> } {
   const sent: Record<string, number> = {};
