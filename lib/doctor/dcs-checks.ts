@@ -28,6 +28,26 @@ export function namedInstances(policy: Policy): string[] {
   return [...ids].sort();
 }
 
+/**
+ * The instances a precision action (kill-matching) acts on: schedules name theirs; a rule
+ * names them in match.instances (exact ids only). `anywhere`: some rule or schedule uses one.
+ */
+export function precisionTargets(policy: Policy): { instances: Set<string>; anywhere: boolean } {
+  const instances = new Set<string>();
+  let anywhere = false;
+  for (const rule of policy.alarms) {
+    if (rule.action?.kind !== 'kill-matching') continue;
+    anywhere = true;
+    for (const id of rule.match.instances ?? []) if (UUID.test(id)) instances.add(id);
+  }
+  for (const schedule of Object.values(policy.schedules)) {
+    if (schedule.action?.kind !== 'kill-matching') continue;
+    anywhere = true;
+    for (const t of schedule.targets) instances.add(t.instance);
+  }
+  return { instances, anywhere };
+}
+
 export async function dcsChecks(client: DcsClient, policy: Policy, deadline: () => number): Promise<Check[]> {
   const checks: Check[] = [];
   const probe = await attempt(() => client.showInstance({ instanceId: randomUUID() }, { deadlineEpochMs: deadline() }));
@@ -37,6 +57,7 @@ export async function dcsChecks(client: DcsClient, policy: Policy, deadline: () 
   checks.push(permission('dcs.permission.instance', ACTIONS.showInstance, probe));
   checks.push(permission('dcs.permission.job', ACTIONS.showJobInfo, await attempt(() => client.showJobInfo({ jobId: randomUUID() }, { deadlineEpochMs: deadline() }))));
   const instances = namedInstances(policy);
+  const precision = precisionTargets(policy);
   if (instances.length === 0) checks.push(ok('dcs.instances', 'the policy names no instance id (globs or "*" only): each is checked when an alarm names it'));
   let listProven = false;
   for (const id of instances) {
@@ -54,14 +75,19 @@ export async function dcsChecks(client: DcsClient, policy: Policy, deadline: () 
       continue;
     }
     const holding = sessionNodes(nodes.nodes);
-    checks.push(holding.length > 0 ? ok(`dcs.nodes ${id}`, `${holding.length} Active node(s) hold client sessions`) : warn(`dcs.nodes ${id}`, 'no Active node holds client sessions: a precision (kill-matching) action would find nothing to act on'));
+    if (holding.length > 0) checks.push(ok(`dcs.nodes ${id}`, `${holding.length} Active node(s) hold client sessions${precision.instances.has(id) ? ' (scanned by the precision action)' : ''}`));
+    else if (precision.instances.has(id)) checks.push(fail(`dcs.nodes ${id}`, 'no Active node holds client sessions: the precision (kill-matching) action on this instance would find nothing to scan', 'check the instance\'s nodes in the console'));
+    else checks.push(warn(`dcs.nodes ${id}`, 'no Active node holds client sessions: a precision (kill-matching) action would find nothing to act on'));
     const first = holding[0];
     if (!listProven && first) {
       checks.push(permission('dcs.permission.clients', ACTIONS.listClients, await attempt(() => client.listClients({ instanceId: id, nodeId: first.node_id, limit: 1 }, { deadlineEpochMs: deadline() }))));
       listProven = true;
     }
   }
-  if (!listProven) checks.push(warn('dcs.permission.clients', `${ACTIONS.listClients} not proven: no named RUNNING instance to list sessions of`, `make sure the agency has ${ACTIONS.listClients}`));
+  if (!listProven) {
+    const needed = precision.anywhere ? fail : warn;
+    checks.push(needed('dcs.permission.clients', `${ACTIONS.listClients} not proven: no named RUNNING instance to list sessions of${precision.anywhere ? ', and a precision (kill-matching) action needs it' : ''}`, `make sure the agency has ${ACTIONS.listClients}`));
+  }
   checks.push(warn('dcs.permission.kill', `${ACTIONS.kill} cannot be proven without killing sessions: doctor never tries`, `make sure the function's agency has ${ACTIONS.kill} (deploy/iam-policy.json)`));
   return checks;
 }

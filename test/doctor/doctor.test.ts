@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type Emulator } from '../../dev/emulator/server';
-import { runDoctor, type Check } from '../../lib/doctor';
+import { precisionTargets, runDoctor, type Check } from '../../lib/doctor';
+import { parsePolicy } from '../../lib/policy';
 import { DEMO, INSTANCES, PROJECT } from '../support/scenario';
 import { describeWithRedis, startRedisServer, type RedisServerHandle } from '../support/redis-server';
 
@@ -126,6 +127,36 @@ describeWithRedis('doctor', () => {
   ])('an instance the policy names that %s fails', async (_label, id, message) => {
     fs.writeFileSync(policy, policyText([id]));
     expect(byId(await doctor(), `dcs.instance ${id}`)).toMatchObject({ status: 'fail', message: expect.stringMatching(message) });
+  });
+
+  it('a precision action on an instance without Active session nodes fails; on a healthy one the nodes are checked', async () => {
+    const precise = (id: string) => `version: 1
+schedules:
+  nightly:
+    targets: [{ instance: ${id}, nodes: all }]
+    action: { kind: kill-matching, select: { idleSecondsAtLeast: 600 } }
+`;
+    fs.writeFileSync(policy, precise(INSTANCES.shop));
+    expect(byId(await doctor(), `dcs.nodes ${INSTANCES.shop}`)).toMatchObject({ status: 'ok', message: expect.stringContaining('scanned by the precision action') });
+  });
+
+  it('knows which instances a precision action scans (schedules by target, rules by exact match.instances)', () => {
+    const parsed = parsePolicy(`version: 1
+alarms:
+  - name: precise
+    match: { instances: ["${INSTANCES.proxy}", "5e2b1c9a-*"] }
+    action: { kind: kill-matching, select: { idleSecondsAtLeast: 60 } }
+  - name: blunt
+    match: { instances: ["${INSTANCES.redis3}"] }
+schedules:
+  nightly:
+    targets: [{ instance: ${INSTANCES.shop}, nodes: all }]
+    action: { kind: kill-matching, select: { idleSecondsAtLeast: 600 } }
+`, 'inline');
+    if (!parsed.ok) throw new Error(parsed.error.format());
+    const targets = precisionTargets(parsed.value);
+    expect(targets.anywhere).toBe(true);
+    expect([...targets.instances].sort()).toEqual([INSTANCES.proxy, INSTANCES.shop].sort());
   });
 
   it('a read permission the credentials lack fails with its IAM action', async () => {
