@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions, type RecordedRequest } from '../emulator/server';
 import { err, ok, type Result } from '../../lib/domain/types';
+import { readBooleanSetting } from '../../lib/domain/settings';
 import { loadPolicy } from '../../lib/policy';
 import { AuditTrail } from './audit-trail';
 import { openDemoClients, type DemoClients } from './demo-clients';
@@ -181,7 +182,8 @@ async function startParts(opts: RunnerOptions, target: RunnerTarget, policyPath:
       status: () => ({
         mode: target.kind,
         dcsEndpoint: emulator?.url ?? (target.kind === 'cloud' ? target.endpoint : null),
-        dryRunForced: env.GUARD_DRY_RUN === 'true',
+        // Read like the function reads it (" TRUE" forces a dry run there too).
+        dryRunForced: ((r) => r.ok && r.value)(readBooleanSetting('GUARD_DRY_RUN', env.GUARD_DRY_RUN)),
         policy: policyPath ?? 'packaged policy.yaml',
         functions: Object.fromEntries(FUNCTION_KINDS.map((k) => [k, { bundle: opts.layout.bundle(k), pid: hosts[k].pid }])),
         demoClients: demo?.connected() ?? null,

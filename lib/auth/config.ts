@@ -21,6 +21,7 @@
 import { readFileSync } from 'node:fs';
 import { err, ok, type Result } from '../domain/types';
 import { REGION } from '../domain/ids';
+import { readBooleanSetting, readIntegerSetting } from '../domain/settings';
 import { regionOfTopicUrn, TOPIC_URN } from '../events/ids';
 import { parseCertificates, type TrustedCert } from './certs';
 import { HUAWEI_SMN_CERT_PEM } from './huawei-smn-cert';
@@ -110,12 +111,7 @@ function readHosts(name: string, raw: string | undefined): Result<string[] | nul
 }
 
 function readMaxAge(raw: string | undefined): Result<number, string> {
-  if (blank(raw)) return ok(DEFAULT_MAX_AGE_SECONDS);
-  const value = raw!.trim();
-  if (!/^\d+$/.test(value) || Number(value) > MAX_AGE_LIMIT) {
-    return err(`SMN_MAX_AGE_SECONDS: must be a whole number of seconds between 0 and ${MAX_AGE_LIMIT}`);
-  }
-  return ok(Number(value));
+  return readIntegerSetting('SMN_MAX_AGE_SECONDS', raw, { min: 0, max: MAX_AGE_LIMIT, fallback: DEFAULT_MAX_AGE_SECONDS, unit: 'seconds' });
 }
 
 function readTopics(raw: string | undefined): Result<string[] | null, string> {
@@ -124,13 +120,6 @@ function readTopics(raw: string | undefined): Result<string[] | null, string> {
   const bad = topics.filter((t) => !TOPIC_URN.test(t));
   if (bad.length > 0) return err(`SMN_TOPIC_URNS: ${bad.map((t) => JSON.stringify(t)).join(', ')} is not a topic URN urn:smn:<region>:<project>:<topic>`);
   return ok(topics);
-}
-
-function readBoolean(name: string, raw: string | undefined): Result<boolean, string> {
-  if (blank(raw)) return ok(false);
-  const value = raw!.trim().toLowerCase();
-  if (value === 'true' || value === 'false') return ok(value === 'true');
-  return err(`${name}: must be "true" or "false"`);
 }
 
 function readRegion(raw: string | undefined): Result<string | null, string> {
@@ -155,7 +144,7 @@ export function readSmnAuthConfig(env: Env, io: ConfigIo = {}): Result<SmnAuthCo
     maxAgeSeconds: take(readMaxAge(env.SMN_MAX_AGE_SECONDS), DEFAULT_MAX_AGE_SECONDS),
     futureSkewSeconds: FUTURE_SKEW_SECONDS,
     topicUrns: take(readTopics(env.SMN_TOPIC_URNS), null),
-    allowUnsigned: take(readBoolean('SMN_ALLOW_UNSIGNED', env.SMN_ALLOW_UNSIGNED), false),
+    allowUnsigned: take(readBooleanSetting('SMN_ALLOW_UNSIGNED', env.SMN_ALLOW_UNSIGNED), false),
   };
   if (problems.length > 0) {
     return err({ code: 'invalid_smn_config', message: `Invalid SMN configuration: ${problems.join('; ')}`, problems });

@@ -4,7 +4,9 @@
  * reported in ONE error, so a misconfigured function tells the operator all
  * that is wrong on its first run. Values are never echoed back.
  */
+import { isIPv4 } from 'node:net';
 import { REGION } from '../domain/ids';
+import { readIntegerSetting } from '../domain/settings';
 import { err, ok, type Result } from '../domain/types';
 import type { Context } from '../fg/types';
 import { configError, DcsError } from './errors';
@@ -45,18 +47,14 @@ export function validateEndpoint(raw: string, variable = 'DCS_ENDPOINT'): Result
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
     return err(`${variable} must be an origin only (scheme://host[:port]), without path or query`);
   }
-  const loopback = LOOPBACK_HOSTS.has(url.hostname) || url.hostname.startsWith('127.');
+  // 127.0.0.0/8 as an address, not a name that starts like one (http://127.attacker.example).
+  const loopback = LOOPBACK_HOSTS.has(url.hostname) || (isIPv4(url.hostname) && url.hostname.startsWith('127.'));
   if (url.protocol === 'http:' && !loopback) return err(`${variable} must use https (http is accepted for loopback only)`);
   return ok(url.origin);
 }
 
 function resolveTimeout(raw: string | undefined): Result<number, string> {
-  if (raw === undefined || raw.trim() === '') return ok(DEFAULT_TIMEOUT_MS);
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMEOUT_MS) {
-    return err(`DCS_TIMEOUT_MS must be an integer number of milliseconds between 1 and ${MAX_TIMEOUT_MS}`);
-  }
-  return ok(value);
+  return readIntegerSetting('DCS_TIMEOUT_MS', raw, { min: 1, max: MAX_TIMEOUT_MS, fallback: DEFAULT_TIMEOUT_MS, unit: 'milliseconds' });
 }
 
 interface Problems {

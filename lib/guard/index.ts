@@ -22,6 +22,8 @@ export { parseRedisUrl, type RedisTarget } from './redis-url';
 export const DEFAULT_KEY_PREFIX = 'dcs-guard:';
 /** Short on purpose: a guard that hangs would eat the function's timeout; the caller decides what "unavailable" means. */
 export const DEFAULT_TIMEOUT_MS = 500;
+/** A guard call that needs more than this is an outage, not a slow answer. */
+export const MAX_TIMEOUT_MS = 60_000;
 
 export interface GuardStoreOptions {
   /** redis://, rediss://, redis+cluster:// or rediss+cluster:// (see redis-url.ts); null/undefined/'' = in-process memory. */
@@ -52,7 +54,10 @@ type ResolvedConfig = { timeoutMs: number; redis: { target: RedisTarget; keyPref
 /** Options → a checked configuration; throws GuardError('invalid_guard_config') naming the problem, never the URL. */
 function resolveConfig(opts: GuardStoreOptions): ResolvedConfig {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new GuardError('invalid_guard_config', 'guard store timeout must be a positive number of milliseconds');
+  // Bounded: past setTimeout's range (e.g. 3e9) a timer fires at once, and every check would "time out".
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS) {
+    throw new GuardError('invalid_guard_config', `guard store timeout (GUARD_REDIS_TIMEOUT_MS, guard.storeTimeoutMs) must be a whole number of milliseconds between 1 and ${MAX_TIMEOUT_MS}`);
+  }
   if (!opts.redisUrl) return { timeoutMs, redis: null };
   const target = parseRedisUrl(opts.redisUrl, opts.tlsCa);
   if (!target.ok) throw target.error;
@@ -88,7 +93,8 @@ export function guardStoreOptionsFromEnv(env: Readonly<Record<string, string | u
   return {
     redisUrl: env.GUARD_REDIS_URL?.trim() || null,
     ...(env.GUARD_REDIS_PREFIX !== undefined ? { keyPrefix: env.GUARD_REDIS_PREFIX } : {}),
-    ...(timeout ? { timeoutMs: Number(timeout) } : {}),
+    // Checked where the store is made (resolveConfig): "3e9", "-5", "abc" are configuration errors.
+    ...(timeout ? { timeoutMs: /^\d+$/.test(timeout) ? Number(timeout) : Number.NaN } : {}),
     ...(env.GUARD_REDIS_TLS_CA ? { tlsCa: env.GUARD_REDIS_TLS_CA } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { authenticateSmnMessage, confirmSubscription } from '../auth';
-import type { AlarmSource } from '../domain/types';
+import { err, ok, type AlarmSource, type Result } from '../domain/types';
 import { parseAlarmMessage, readAlarmEvent, toDelivery, type AlarmSignal, type SmnDelivery } from '../events';
 import type { SmnHttpMessage } from '../fg/types';
 import { dryRunCause, isInstanceAllowed, matchAlarmRule } from '../policy';
@@ -22,27 +22,28 @@ export async function* alarmStory(event: unknown, inv: Invocation): AsyncGenerat
     return;
   }
   const message = form.value.message;
-  const refused = await authenticate(message, inv);
-  if (refused) return yield refused;
+  const auth = await authenticate(message, inv);
+  if (!auth.ok) return yield auth.error;
   const delivery = toDelivery(message);
-  yield* caught(sourceOf(delivery, null), deliverySteps(delivery, message, inv));
+  // Only a verified signature may confirm a subscription: SMN_ALLOW_UNSIGNED admits notifications, nothing more.
+  yield* caught(sourceOf(delivery, null), deliverySteps(delivery, auth.value.authenticated ? message : null, inv));
 }
 
-/** Checks an SMN HTTP(S) message: null when it may be read, else the decision refusing it. */
-async function authenticate(message: SmnHttpMessage, inv: Invocation): Promise<Decision | null> {
+/** Checks an SMN HTTP(S) message: whether its signature verified, else the decision refusing it. */
+async function authenticate(message: SmnHttpMessage, inv: Invocation): Promise<Result<{ authenticated: boolean }, Decision>> {
   const config = inv.container.smnAuth();
-  if (!config.ok) return configFailure('SmnConfigInvalid', config.error.message);
+  if (!config.ok) return err(configFailure('SmnConfigInvalid', config.error.message));
   const auth = await authenticateSmnMessage(message, config.value, { now: inv.now(), fetchCert: inv.container.certFetcher });
-  if (!auth.ok) return rejected(auth.error, sourceOf(toDelivery(message), null));
+  if (!auth.ok) return err(rejected(auth.error, sourceOf(toDelivery(message), null)));
   if (!auth.value.authenticated) {
     inv.log.warn('SMN_ALLOW_UNSIGNED is true: this SMN message was processed WITHOUT signature verification.', {
       messageId: message.message_id ?? null,
     });
   }
-  return null;
+  return ok({ authenticated: auth.value.authenticated });
 }
 
-/** `signed` is the SMN HTTP message a delivery came in, when it came over HTTP (needed to confirm a subscription). */
+/** `signed` is the SMN HTTP message a delivery came in, when it came over HTTP with a verified signature (needed to confirm a subscription). */
 async function* deliverySteps(delivery: SmnDelivery, signed: SmnHttpMessage | null, inv: Invocation): AsyncGenerator<Step> {
   const type = delivery.messageType.toLowerCase();
   if (type === 'subscriptionconfirmation') return yield await confirm(delivery, signed, inv);
@@ -98,7 +99,7 @@ async function* alarmSteps(alarm: AlarmSignal, delivery: SmnDelivery, inv: Invoc
 async function confirm(delivery: SmnDelivery, signed: SmnHttpMessage | null, inv: Invocation): Promise<Decision> {
   const source = sourceOf(delivery, null);
   if (!signed) {
-    return decided({ decision: 'skipped_no_rule', reason: 'Subscription confirmations are only handled for SMN HTTP(S) deliveries.', source });
+    return decided({ decision: 'skipped_no_rule', reason: 'Subscription confirmations are only confirmed when delivered over HTTP(S) with a verified signature.', source });
   }
   const config = inv.container.smnAuth();
   if (!config.ok) return configFailure('SmnConfigInvalid', config.error.message, source);

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Document, Node } from 'yaml';
 import type { core, output, ZodType } from 'zod';
+import { readBooleanSetting } from '../domain/settings';
 import { err, ok, type Result } from '../domain/types';
 import { checkJsonSyntax } from '../events/json-syntax';
 import { PolicySchema, type Policy } from './schema';
@@ -312,9 +313,8 @@ function policyLocation(opts: LoadPolicyOptions): PolicyLocation {
 }
 
 function parseDryRunSwitch(raw: string | undefined): Result<boolean, PolicyError> {
-  const value = raw?.trim().toLowerCase() ?? '';
-  if (value === 'true') return ok(true);
-  if (value === 'false' || value === '') return ok(false);
+  const read = readBooleanSetting(DRY_RUN_SOURCE, raw);
+  if (read.ok) return read;
   const shown = JSON.stringify(raw && raw.length > 40 ? `${raw.slice(0, 40)}...` : raw);
   return err(new PolicyError('env_invalid', DRY_RUN_SOURCE, [{ path: [], line: null, column: null, message: `Expected "true" or "false", got ${shown}` }]));
 }

@@ -1,6 +1,6 @@
 /** Config resolution: credential precedence, one error naming every problem, endpoint rules, and redaction. */
 import { inspect } from 'node:util';
-import { resolveDcsConfig, DEFAULT_TIMEOUT_MS } from '../../lib/dcs/config';
+import { resolveDcsConfig, validateEndpoint, DEFAULT_TIMEOUT_MS } from '../../lib/dcs/config';
 import type { Context } from '../../lib/fg/types';
 import { AK, PROJECT_ID, SK, TOKEN } from './support/fixtures';
 
@@ -116,5 +116,14 @@ describe('the resolved config does not print its secrets', () => {
 
   test('the values remain usable for signing', () => {
     expect(config.credentials.secretValues()).toEqual([AK, SK, TOKEN]);
+  });
+});
+
+describe('plain http only on loopback addresses', () => {
+  test.each(['http://127.0.0.1:8080', 'http://127.5.6.7', 'http://localhost:1', 'http://[::1]:9'])('%s is accepted', (endpoint) => {
+    expect(validateEndpoint(endpoint).ok).toBe(true);
+  });
+  test.each(['http://127.attacker.example', 'http://127.0.0.1.nip.io', 'http://127.evil:8080'])('%s (a name that only looks like loopback) is refused', (endpoint) => {
+    expect(validateEndpoint(endpoint)).toEqual({ ok: false, error: expect.stringMatching(/https/) });
   });
 });

@@ -97,3 +97,13 @@ describe('sharedGuardStore', () => {
     expect(sharedGuardStore({ redisUrl: 'redis://127.0.0.1:1', keyPrefix: 'shared-test:' })).toBe(b);
   });
 });
+
+describe('the store timeout is bounded (a timer past its range fires at once: every check would "time out")', () => {
+  test.each(['3e9', '3000000000', '-5', 'abc', '1.5', '0'])('GUARD_REDIS_TIMEOUT_MS=%s is a configuration error', (raw) => {
+    const options = guardStoreOptionsFromEnv({ GUARD_REDIS_URL: 'redis://127.0.0.1:1', GUARD_REDIS_TIMEOUT_MS: raw });
+    expect(() => createGuardStore(options)).toThrow(expect.objectContaining({ code: 'invalid_guard_config', message: expect.stringMatching(/GUARD_REDIS_TIMEOUT_MS/) }));
+  });
+  test('a bounded value is taken', () => {
+    expect(guardStoreOptionsFromEnv({ GUARD_REDIS_TIMEOUT_MS: ' 750 ' }).timeoutMs).toBe(750);
+  });
+});

@@ -6,6 +6,7 @@
  */
 import { fixture } from '../support/bundle';
 import { CONTEXT_CREDENTIALS } from '../support/secrets';
+import { startRecordingServer, TLS_CA_FILE } from '../fuzz/support/servers';
 import { ACTING_POLICY, alarmEvent, FIXTURE_NODE, INSTANCES, instanceAlarmOn, PROJECT, Scenario } from '../support/scenario';
 
 let s: Scenario;
@@ -106,6 +107,18 @@ describe('fixtures', () => {
     expect(forged.audit[0]).toMatchObject({ decision: 'rejected', error: { code: 'bad_signature' } });
     const allowed = await s.invoke('alarm', [withoutSignature(fixture('smn-http.notification.json'))], { env: UNSIGNED });
     expect(allowed.audit[0]).toMatchObject({ decision: 'executed', source: { smnMessageId: 'd3df1fb0248f48b69fb9df4676177406' } });
+  });
+
+  test('an UNSIGNED subscription confirmation is never confirmed, even with SMN_ALLOW_UNSIGNED (it admits notifications only)', async () => {
+    const confirmHost = await startRecordingServer({ tls: true });
+    try {
+      const message = { ...withoutSignature(fixture('smn-http.subscription-confirmation.json')), subscribe_url: `${confirmHost.origin}/smn/subscription/confirm?token=t` };
+      const run = await s.invoke('alarm', [message], { env: { ...UNSIGNED, SMN_CONFIRM_HOSTS: '127.0.0.1', NODE_EXTRA_CA_CERTS: TLS_CA_FILE } });
+      expect(run.audit.map((r) => r.decision)).toEqual(['skipped_no_rule']);
+      expect(confirmHost.connections()).toBe(0);
+    } finally {
+      await confirmHost.close();
+    }
   });
 
   test('subscription confirmation with a placeholder signature is rejected, nothing confirmed', async () => {
