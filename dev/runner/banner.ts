@@ -50,7 +50,14 @@ function tryIt(b: BannerInput): string[] {
     `  curl -s -X POST ${g}/timer/nightly`,
   );
   if (b.emulatorUrl !== null) lines.push('  # Every DCS request the emulator recorded', `  curl -s ${b.emulatorUrl}/__emulator/requests`);
-  if (b.demoClients.length > 0) lines.push('  # Reconnect the demo Redis clients after a kill', `  curl -s -X POST ${g}/demo-clients`);
+  if (b.demoClients.length > 0) {
+    lines.push(
+      '  # Precision instead of kill-all: reconnect the demo clients, wait 5 s, then close only the idle ones',
+      '  # (demo-app-*); the demo-busy-* clients keep talking and keep running. The audit line lists who was closed.',
+      `  curl -s -X POST ${g}/demo-clients; sleep 6; curl -s -X POST ${g}/timer/idle-sweep`,
+    );
+    lines.push('  # Reconnect the demo Redis clients after a kill', `  curl -s -X POST ${g}/demo-clients`);
+  }
   return lines;
 }
 
@@ -69,7 +76,7 @@ export function banner(b: BannerInput): string {
   ];
   if (b.demoClients.length > 0) {
     lines.push('', `Demo clients connected to node ${DEMO.alarmedNodeId} (the node the sample alarm names):`, ...b.demoClients.map((n) => `  ${n}`));
-    lines.push('  They are dropped when the sample alarm is handled: watch for "closed by the server".');
+    lines.push('  The sample alarm (kill-all) drops them all; /timer/idle-sweep (kill-matching) only the idle demo-app-* ones: watch for "closed by the server".');
   }
   lines.push('', ...tryIt(b), '', 'Ctrl-C stops everything.', `Ready: ${b.gatewayUrl}`, '');
   return lines.join('\n');

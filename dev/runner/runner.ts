@@ -26,6 +26,8 @@ const FUNCTION_TIMEOUT_MS = 60_000;
 /** Kill jobs in the demo take half a second, so the audit line shows SUCCESS. */
 const DEMO_JOB_MS = 500;
 const DEMO_CLIENT_COUNT = 5;
+/** Demo clients that keep talking: a precision action selecting idle sessions leaves them running. */
+const DEMO_BUSY_CLIENT_COUNT = 2;
 
 export interface RunnerOptions {
   layout: Layout;
@@ -254,7 +256,7 @@ async function startDemoEmulator(opts: RunnerOptions): Promise<DemoEmulator> {
   const address = hasNodeAddresses(emulator) ? emulator.nodeAddress(DEMO.alarmedNodeId) : null;
   if (address === null) return { emulator, simulatedBecause: `the emulator has no real redis-server for node ${DEMO.alarmedNodeId}`, demoClients: null };
   try {
-    const demoClients = await openDemoClients({ ...address, count: DEMO_CLIENT_COUNT, nodeLabel: `node ${DEMO.alarmedNodeId}`, print: opts.print });
+    const demoClients = await openDemoClients({ ...address, count: DEMO_CLIENT_COUNT, busyCount: DEMO_BUSY_CLIENT_COUNT, nodeLabel: `node ${DEMO.alarmedNodeId}`, print: opts.print });
     return { emulator, simulatedBecause: null, demoClients };
   } catch (e) {
     opts.print(`demo clients could not connect to ${address.host}:${address.port}: ${e instanceof Error ? e.message : String(e)}`);

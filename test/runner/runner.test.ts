@@ -75,6 +75,22 @@ describe('dcs-session-guard serve (npm start)', () => {
     expect(children.filter(isRunning)).toEqual([]);
   });
 
+  it('the precision walkthrough: /timer/idle-sweep closes the idle demo clients, the busy ones keep running', async () => {
+    if (redisServerMissing() !== null) return; // needs the real demo connections (the suite's skip summary says why)
+    const runner = serve();
+    const gateway = await runner.ready();
+    expect(runner.stdout).toMatch(/curl -s -X POST \S+\/demo-clients; sleep 6; curl -s -X POST \S+\/timer\/idle-sweep/);
+    await new Promise((r) => setTimeout(r, 6000)); // the demo-app clients have been idle for 5 s; demo-busy PING twice a second
+    const res = await postBody(`${gateway}/timer/idle-sweep`, '');
+    const [record] = res.body.results;
+    expect(record).toMatchObject({ decision: 'executed', action: { kind: 'kill-matching', nodes: [{ nodeId: ALARMED_NODE, killed: 5 }] } });
+    expect(record.action.killed.map((k: { name: string }) => k.name).sort()).toEqual([1, 2, 3, 4, 5].map((i) => `demo-app-1-${i}`));
+    for (let i = 1; i <= 5; i++) await runner.waitFor(new RegExp(`demo client demo-app-1-${i}: connection to node ${ALARMED_NODE} closed by the server`));
+    expect(runner.stdout).not.toMatch(/demo client demo-busy-/);
+    expect((await getJson(`${gateway}/kills`)).body.kills).toHaveLength(0); // no kill-all
+    expect(await runner.interrupt()).toBe(0);
+  });
+
   it('turns each route into its FunctionGraph event: SMN trigger, timer, APIG answers passed through', async () => {
     const runner = serve(['--no-redis']);
     const gateway = await runner.ready();
