@@ -31,6 +31,20 @@ describe('dcs-session-guard plan', () => {
     expect(operations()).not.toContain('hangUpKillAllClients');
   });
 
+  it('a precision rule: shows per node what was listed and exactly which sessions it would close, closes none', async () => {
+    const policy = {
+      version: 1,
+      alarms: [{ name: 'idle', match: { metrics: ['connections_usage', 'connected_clients'] }, action: { kind: 'kill-matching', select: { idleSecondsAtLeast: 20 } } }],
+    };
+    const r = await runCli(['plan', '--event', sample('node-alarm.smn-trigger.json')], { env: env({ GUARD_POLICY: JSON.stringify(policy) }) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`node ${ALARMED_NODE}: 5 listed, 2 selected, 0 protected, 2 would close`));
+    // The demo seed's sessions on that node idle 39 s and 26 s: the idlest first.
+    const closing = [...r.stdout.matchAll(/would close (\S+) {2}name \S+ {2}idle (\d+) s/g)].map((m) => Number(m[2]));
+    expect(closing).toEqual([39, 26]);
+    expect(operations()).not.toContain('hangUpClients');
+  });
+
   it('plans a rejected event as rejected (exit 1)', async () => {
     const r = await runCli(['plan', 'alarm', '--event', sample('forged.apig.json')], { env: env() });
     expect(r.code).toBe(1);
