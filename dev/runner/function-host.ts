@@ -60,7 +60,6 @@ function describe(error: unknown): string {
 
 function loadHandler(bundle: string): Handler | string {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(bundle) as { handler?: unknown };
     return typeof mod.handler === 'function' ? (mod.handler as Handler) : `${bundle} exports no handler function`;
   } catch (error) {

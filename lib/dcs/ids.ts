@@ -48,4 +48,3 @@ function assertId(kind: IdKind, value: unknown, field?: string): string {
 export const assertInstanceId = (value: unknown, field = 'instanceId'): string => assertId('instance', value, field);
 export const assertNodeId = (value: unknown, field = 'nodeId'): string => assertId('node', value, field);
 export const assertJobId = (value: unknown, field = 'jobId'): string => assertId('job', value, field);
-export const assertProjectId = (value: unknown, field = 'projectId'): string => assertId('project', value, field);

@@ -55,10 +55,9 @@ export type GuardVerdict =
   /**
    * The target (scope 'node') or its instance (scope 'instance') is cooling down until `until`.
    * `since` = when the blocking claim was made (a very recent one usually means another
-   * invocation is acting right now). inProgress is never set: the common path writes no
-   * "finished" mark, so the store cannot tell; it stays in the type for compatibility.
+   * invocation is acting right now).
    */
-  | { kind: 'cooldown'; until: number; scope: 'node' | 'instance'; since?: number; inProgress?: boolean }
+  | { kind: 'cooldown'; until: number; scope: 'node' | 'instance'; since?: number }
   /** The circuit breaker tripped; retryAt = when the oldest counted kill leaves the rolling hour. */
   | { kind: 'rate_limit'; scope: 'global' | 'instance'; limit: number; retryAt: number }
   /**

@@ -6,7 +6,6 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { Emulator } from '../../dev/emulator/server';
 
-/* eslint-disable @typescript-eslint/no-require-imports */
 // sdk-core logs whole requests (Authorization included) at ERROR on failures: silence it first.
 const log4js = require('log4js') as { configure: (c: unknown) => void };
 const { AKSKSigner } = require('@huaweicloud/huaweicloud-sdk-core/auth/AKSKSigner') as {

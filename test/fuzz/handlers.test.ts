@@ -122,7 +122,6 @@ function attributionViolations(run: BatchRun<FuzzCase & { instanceId?: string }>
 /** Labels and counts of a batch, for the log: what was actually exercised. */
 function summary(name: string, seed: number, cases: FuzzCase[], extra: Record<string, number> = {}): void {
   const extras = Object.entries(extra).map(([k, n]) => `${k} ${n}`).join(', ');
-  // eslint-disable-next-line no-console
   console.log(`fuzz ${name}: ${cases.length} cases, seed ${seed}${extras ? `; ${extras}` : ''}`);
 }
 

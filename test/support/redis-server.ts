@@ -69,7 +69,6 @@ export function describeWithRedis(name: string, body: () => void): void {
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServerHandle | null> {
   const missing = redisServerMissing();
   if (missing !== null) {
-    // eslint-disable-next-line no-console
     console.warn(`redis tests skipped: ${missing}`);
     return null;
   }
