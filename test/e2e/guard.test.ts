@@ -7,6 +7,7 @@
  * Time: the guard decides with the function's own clock. Nothing here asserts how long anything
  * took; where a cooldown must have ended, the test waits until the `until` the audit line names.
  */
+import { DEFAULT_KEY_PREFIX, historyStreamKey } from '../../lib/guard';
 import { startEmulator, type Emulator, type RecordedRequest } from '../../dev/emulator/server';
 import { invokeBundle, type Invocation } from '../support/bundle';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster';
@@ -72,6 +73,8 @@ describeWithRedis('guard end to end: built alarm bundle, warm containers sharing
 
   /** The kill-all requests the emulator received (paths: a failure message stays readable). */
   const killPaths = () => s.killRequests().map((k) => k.path);
+  /** The guard's own keys: the decision history stream beside them records dry runs too, by design. */
+  const guardKeys = () => redis.cli('KEYS', '*').split('\n').filter((k) => k !== '' && !k.endsWith(':history'));
 
   /** One warm container handling `events` (`concurrency` at once), on the shared Redis unless told otherwise. */
   const run = (events: unknown[], opts: { guard?: GuardPolicy; env?: Record<string, string | undefined>; concurrency?: number } = {}) =>
@@ -163,11 +166,12 @@ describeWithRedis('guard end to end: built alarm bundle, warm containers sharing
       expect(killPaths()).toHaveLength(1);
     });
 
-    test('dry runs are judged by the guard but leave no state: DBSIZE 0, then a real run still executes', async () => {
+    test('dry runs are judged by the guard but leave no guard state, only history, then a real run still executes', async () => {
       const dry = { GUARD_DRY_RUN: 'true' };
       const rehearsal = await run([instanceAlarm(1), instanceAlarm(1), nodeAlarm('a', 2), nodeAlarm('a', 2)], { env: dry });
       expect(decisions(rehearsal)).toEqual(['dry_run', 'dry_run', 'dry_run', 'dry_run']);
-      expect(redis.cli('DBSIZE')).toBe('0');
+      expect(guardKeys()).toEqual([]);
+      expect(redis.cli('XLEN', historyStreamKey(DEFAULT_KEY_PREFIX))).toBe('4');
       expect(killPaths()).toHaveLength(0);
 
       const real = await run([instanceAlarm(1)]);
@@ -184,7 +188,7 @@ describeWithRedis('guard end to end: built alarm bundle, warm containers sharing
       s.emulator.faults.add({ operation: 'hangUpKillAllClients', status: 400, errorCode: 'DCS.4957', errorMsg: 'not now', times: 1 });
       const refused = await run([instanceAlarm(1)]);
       expect(refused.audit[0]).toMatchObject({ decision: 'failed', error: { code: 'DCS.4957', httpStatus: 400 } });
-      expect(redis.cli('DBSIZE')).toBe('0'); // claim released: dedup mark, cooldown and breaker entry
+      expect(guardKeys()).toEqual([]); // claim released: dedup mark, cooldown and breaker entry
 
       const redelivery = await run([instanceAlarm(1)]);
       expect(decisions(redelivery)).toEqual(['executed']);
