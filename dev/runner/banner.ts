@@ -61,6 +61,23 @@ function tryIt(b: BannerInput): string[] {
   return lines;
 }
 
+/** Where decisions go after their audit line, and how to read the history back. */
+function sinkLines(b: BannerInput): string[] {
+  const s = b.sinks;
+  if (s === null) return [];
+  const history = s.historyRedisUrl
+    ? [`  History         ${s.historyRedisUrl} (also the guard store): dcs-session-guard history --redis-url ${s.historyRedisUrl} [--follow]`]
+    : [`  History         off: ${s.historyWhyNot ?? 'no Redis'} (the guard store is in memory)`];
+  return [
+    '',
+    'After each audit line, decisions go to (docs/notify.md):',
+    `  SMN             ${s.smnTopicUrn} at the emulator (publishMessage in its requests)`,
+    `  Webhook         ${s.webhookUrl} (generic, signed): printed below as [webhook]`,
+    '  Metrics         Cloud Eye CUSTOM.DCSGUARD at the emulator (createMetricData)',
+    ...history,
+  ];
+}
+
 export function banner(b: BannerInput): string {
   const policyNote = b.policy.forcedDryRun ? 'dry run, forced by GUARD_DRY_RUN=true' : b.policy.dryRun ? 'dryRun: true, decides and audits only' : 'dryRun: false, acts';
   const lines = [
@@ -78,6 +95,6 @@ export function banner(b: BannerInput): string {
     lines.push('', `Demo clients connected to node ${DEMO.alarmedNodeId} (the node the sample alarm names):`, ...b.demoClients.map((n) => `  ${n}`));
     lines.push('  The sample alarm (kill-all) drops them all; /timer/idle-sweep (kill-matching) only the idle demo-app-* ones: watch for "closed by the server".');
   }
-  lines.push('', ...tryIt(b), '', 'Ctrl-C stops everything.', `Ready: ${b.gatewayUrl}`, '');
+  lines.push(...sinkLines(b), '', ...tryIt(b), '', 'Ctrl-C stops everything.', `Ready: ${b.gatewayUrl}`, '');
   return lines.join('\n');
 }

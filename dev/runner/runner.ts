@@ -20,6 +20,7 @@ import { findOnPath, hasNodeAddresses } from './redis-support';
 import { chooseTarget, DEMO, functionEnv, LOCAL_GATEWAY_ENV, type Env, type RunnerTarget } from './target';
 import { banner } from './banner';
 import { startFgEmulator, type FgEmulator } from '../fg-emulator/server';
+import { startLocalSinks, type LocalSinks } from './local-sinks';
 
 /** serverless.yml gives both functions 60 s. */
 const FUNCTION_TIMEOUT_MS = 60_000;
@@ -128,6 +129,8 @@ export interface RunningInfo {
   demoClients: string[];
   functions: Array<{ kind: FunctionKind; bundle: string; pid: number | null }>;
   localGatewayEnv: Record<string, string>;
+  /** Emulator mode with the demo policy: where notifications, metrics and the history go. */
+  sinks: LocalSinks['info'] | null;
 }
 
 interface Parts {
@@ -147,6 +150,11 @@ async function startParts(opts: RunnerOptions, target: RunnerTarget, policyPath:
   if (functionGraph) cleanups.push(() => functionGraph.close());
 
   const env = functionEnv(target, opts.env, { emulatorUrl: emulator?.url ?? null, policyPath });
+  const sinks = emulator && opts.policy === null ? await startLocalSinks(emulator.url, opts.print) : null;
+  if (sinks) {
+    cleanups.push(() => sinks.close());
+    Object.assign(env, sinks.env, demoPolicyWithSinks(opts, sinks));
+  }
   const trail = new AuditTrail();
   const hosts = {} as Record<FunctionKind, FunctionHost>;
   for (const kind of FUNCTION_KINDS) {
@@ -208,8 +216,15 @@ async function startParts(opts: RunnerOptions, target: RunnerTarget, policyPath:
       demoClients: demo?.connected() ?? [],
       functions: FUNCTION_KINDS.map((kind) => ({ kind, bundle: opts.layout.bundle(kind), pid: hosts[kind].pid })),
       localGatewayEnv: { ...LOCAL_GATEWAY_ENV },
+      sinks: sinks?.info ?? null,
     },
   });
+}
+
+/** GUARD_POLICY: the demo policy (already checked) with the local sinks added, inline. */
+function demoPolicyWithSinks(opts: RunnerOptions, sinks: LocalSinks): { GUARD_POLICY: string } | Record<string, never> {
+  const loaded = loadPolicy({ env: { GUARD_POLICY: opts.layout.demoPolicy }, defaultPath: opts.layout.demoPolicy, baseDir: opts.cwd });
+  return loaded.ok ? { GUARD_POLICY: JSON.stringify(sinks.policy(loaded.value.policy)) } : {};
 }
 
 function describeStartFailure(e: unknown, opts: RunnerOptions): string {

@@ -5,7 +5,7 @@
  * decision, the budget, the audit record and the claim's settlement.
  */
 import { DcsError, isDcsError, waitForJob, type DcsClient } from '../dcs';
-import type { Budget } from '../domain/budget';
+import { REPORT_RESERVE_MS, type Budget } from '../domain/budget';
 import type { ActionDetails, JobView, Target } from '../domain/types';
 
 /**
@@ -107,7 +107,9 @@ export function failedSend(error: unknown, details: ActionDetails): ActionReport
  */
 export async function followJob(dcs: Pick<DcsClient, 'showJobInfo'>, jobId: string, ctx: Pick<ActionContext, 'budget' | 'jobs'>): Promise<JobView> {
   try {
-    const job = await waitForJob(dcs, jobId, ctx.budget.within(ctx.jobs.waitSeconds * 1000), { initialDelayMs: ctx.jobs.pollIntervalMs });
+    // The job is followed for the record only: the sinks keep the last second of the budget (REPORT_RESERVE_MS).
+    const until = Math.min(ctx.budget.within(ctx.jobs.waitSeconds * 1000), ctx.budget.deadline - REPORT_RESERVE_MS);
+    const job = await waitForJob(dcs, jobId, until, { initialDelayMs: ctx.jobs.pollIntervalMs });
     return { status: job.status, failReason: job.failReason };
   } catch (e) {
     const error = isDcsError(e) ? e.toInfo() : { code: 'InternalError', message: 'unexpected error while reading the job', httpStatus: null, requestId: null };

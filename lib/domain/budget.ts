@@ -32,6 +32,13 @@ export class Budget {
   }
 }
 
+/**
+ * The end of the budget kept for the decision's sinks (notifications, history,
+ * metrics): following a kill job, which only refines the record, stops this
+ * much earlier, so the on-call still hears about a kill made late in the budget.
+ */
+export const REPORT_RESERVE_MS = 1_000;
+
 /** SMN waits 5 s for an HTTP answer: a webhook invocation is done well before. */
 export const APIG_BUDGET_MS = 4_000;
 /** Time kept back from FunctionGraph's timeout to audit and answer. */

@@ -139,6 +139,21 @@ describeWithRedis('decision sinks through the bundle', () => {
     expect(operations('createMetricData')).toHaveLength(1);
   });
 
+  it('a kill whose job outlasts the budget: the job is left PENDING a second early and every sink still gets the decision', async () => {
+    const slow = await Scenario.start({ jobDurationMs: 60_000 });
+    try {
+      const slowEnv = { ...env(prefix()), DCS_ENDPOINT: slow.emulator.url, SMN_ENDPOINT: slow.emulator.url, CES_ENDPOINT: slow.emulator.url };
+      const run = await slow.invoke('alarm', [fixture('smn-trigger.node-alarm.json')], { env: slowEnv, context: { remainingMs: 6000 } });
+      expect(run.audit.map((a) => [a.decision, a.job?.status])).toEqual([['executed', 'PENDING']]);
+      expect(run.lines.filter((l) => l.type === 'log')).toEqual([]);
+      const ops = slow.emulator.requests.map((r) => r.operation);
+      expect(ops).toEqual(expect.arrayContaining(['publishMessage', 'createMetricData']));
+      expect(receiver.deliveries).toHaveLength(1);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('a hanging webhook does not hold the answer past the invocation budget', async () => {
     receiver.answerNext({ kind: 'hang' });
     const started = Date.now();

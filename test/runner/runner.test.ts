@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../support/bundle';
 import { redisServerMissing } from '../support/redis-server';
+import { main } from '../../bin/dcs-session-guard';
+import type { Layout } from '../../dev/runner/layout';
 import { ALARMED_NODE, descendants, getJson, isRunning, postBody, SAMPLES, ServeProcess, waitUntilGone } from '../cli/support';
 
 const INSTANCE = '5e2b1c9a-7f3d-4d2e-9b8a-1c2d3e4f5a6b';
@@ -61,6 +63,19 @@ describe('dcs-session-guard serve (npm start)', () => {
     await runner.waitFor(/^\[alarm\] AUDIT executed .*eb4debb56ba8d632dae03afc167a8f9b/m);
     const audit = await getJson(`${gateway}/audit`);
     expect(audit.body.audit).toEqual([expect.objectContaining({ decision: 'executed', requestId: decision.requestId, jobId: decision.jobId })]);
+
+    // The decision's sinks (done before the answer): an SMN publish and a metric at the emulator,
+    // the signed webhook delivery printed, and with Redis the entry the history command lists.
+    const sinkCalls = recorded.body.requests.filter((r: any) => ['publishMessage', 'createMetricData'].includes(r.operation));
+    expect(sinkCalls.map((r: any) => [r.operation, r.status])).toEqual([['publishMessage', 200], ['createMetricData', 201]]);
+    await runner.waitFor(/^\[webhook\] POST \/dcs-guard \(signed, X-Signature\) executed: /m);
+    if (realRedis) {
+      const historyUrl = (await runner.waitFor(/dcs-session-guard history --redis-url (redis:\/\/[\d.:]+)/))[1]!;
+      const listed: string[] = [];
+      const io = { out: (t: string) => void listed.push(t), err: (t: string) => void listed.push(t), env: {}, cwd: ROOT, layout: {} as Layout };
+      expect(await main(['history', '--json', '--redis-url', historyUrl], io)).toBe(0);
+      expect(listed.map((l) => JSON.parse(l).requestId)).toEqual([decision.requestId]);
+    }
 
     // With real Redis nodes, the demo clients connected to that node were dropped by the kill.
     if (realRedis) {
@@ -124,11 +139,16 @@ describe('dcs-session-guard serve (npm start)', () => {
       expect.objectContaining({ trigger: 'timer', source: expect.objectContaining({ schedule: 'nightly' }), target: expect.objectContaining({ instanceId: INSTANCE, killAllNodes: true }) }),
     ]);
 
+    // With redis-server, both functions share one guard store (and the history): the node kill
+    // a moment ago cools the nightly instance-wide target. Without it, each container has its own.
+    const sharedGuard = redisServerMissing() === null;
+    expect(timer.body.results[0].decision).toBe(sharedGuard ? 'skipped_cooldown' : 'executed');
     const kills = await getJson(`${gateway}/kills`);
-    expect(kills.body.kills.map((k: any) => k.body)).toEqual([{ node_id: ALARMED_NODE, kill_all_nodes: false }, { kill_all_nodes: true }, { kill_all_nodes: true }]);
+    const nightlyKill = sharedGuard ? [] : [{ kill_all_nodes: true }];
+    expect(kills.body.kills.map((k: any) => k.body)).toEqual([{ node_id: ALARMED_NODE, kill_all_nodes: false }, { kill_all_nodes: true }, ...nightlyKill]);
     expect(kills.body.kills[1].path).toContain(OTHER_INSTANCE);
     const audit = await getJson(`${gateway}/audit`);
-    expect(audit.body.audit.map((r: any) => r.decision)).toEqual(['executed', 'skipped_duplicate', 'rejected', 'executed', 'executed']);
+    expect(audit.body.audit.map((r: any) => r.decision)).toEqual(['executed', 'skipped_duplicate', 'rejected', 'executed', sharedGuard ? 'skipped_cooldown' : 'executed']);
 
     expect((await getJson(`${gateway}/nowhere`)).status).toBe(404);
     const wrongMethod = await fetch(`${gateway}/cloudeye`);
