@@ -6,8 +6,8 @@
  * not do is left to a redelivery that then acts.
  */
 import { fixture, type Invocation } from '../support/bundle';
-import { describeWithRedis, startRedisServer, type RedisServerHandle } from '../support/redis-server';
-import { ACTING_POLICY, INSTANCES, Scenario } from '../support/scenario';
+import { describeWithRedis, useRedisServer } from '../support/redis-server';
+import { ACTING_POLICY, INSTANCES, unsignedWebhookEvent, useScenario } from '../support/scenario';
 
 const POLICY = {
   ...ACTING_POLICY,
@@ -17,33 +17,9 @@ const POLICY = {
 
 const RUN = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
 
-/** The unsigned sample webhook event as notification `messageId`. */
-function webhookEvent(messageId: string): any {
-  const event = fixture('apig.smn-notification.json');
-  const { signature: _unsigned, ...message } = JSON.parse(Buffer.from(event.body, 'base64').toString('utf8'));
-  return {
-    ...event,
-    headers: { ...event.headers, 'x-smn-message-id': messageId },
-    body: Buffer.from(JSON.stringify({ ...message, message_id: messageId })).toString('base64'),
-  };
-}
-
 describeWithRedis('the deadline: a slow API, a function the platform stops', () => {
-  let s: Scenario;
-  let redis: RedisServerHandle;
-
-  beforeAll(async () => {
-    s = await Scenario.start();
-    redis = (await startRedisServer())!;
-  });
-  afterAll(async () => {
-    await s?.close();
-    await redis?.stop();
-  });
-  beforeEach(() => {
-    s.reset();
-    redis.cli('FLUSHALL');
-  });
+  const s = useScenario();
+  const redis = useRedisServer();
 
   const env = (policy: object = POLICY) => ({
     GUARD_POLICY: JSON.stringify(policy),
@@ -58,7 +34,7 @@ describeWithRedis('the deadline: a slow API, a function the platform stops', () 
 
   test('webhook, showInstance slower than the 6 s timeout: 503 before the deadline, nothing sent; the redelivery kills', async () => {
     s.emulator.faults.add({ operation: 'showInstance', latencyMs: 9_000, times: 1 });
-    const event = webhookEvent(`${RUN}${'1'.padStart(24, '0')}`);
+    const event = unsignedWebhookEvent(`${RUN}${'1'.padStart(24, '0')}`);
     const first = await s.invoke('alarm', [event], { env: env(), context: { remainingMs: 6_000, stopAfterMs: 6_000 } });
     // A result exists only if the handler answered before the platform stopped it.
     expect(answered(first).statusCode).toBe(503);

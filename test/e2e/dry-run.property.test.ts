@@ -13,8 +13,8 @@
  */
 import fc from 'fast-check';
 import { fixture, type Invocation } from '../support/bundle';
-import { describeWithRedis, startRedisServer, type RedisServerHandle } from '../support/redis-server';
-import { ACTING_POLICY, INSTANCES, Scenario } from '../support/scenario';
+import { describeWithRedis, useRedisServer } from '../support/redis-server';
+import { ACTING_POLICY, INSTANCES, useScenario } from '../support/scenario';
 
 type Switch = 'true' | 'false' | undefined;
 type AlarmForm = 'smn-trigger' | 'apig' | 'smn-http';
@@ -74,16 +74,8 @@ const expectedCause = (env: Switch, policy: boolean, own: boolean, ownCause: 'ru
   env === 'true' ? 'GUARD_DRY_RUN' : policy ? 'policy' : own ? ownCause : null;
 
 describeWithRedis('dry run: any source, any path, never a kill', () => {
-  let s: Scenario;
-  let redis: RedisServerHandle;
-  beforeAll(async () => {
-    s = await Scenario.start();
-    redis = (await startRedisServer())!;
-  });
-  afterAll(async () => {
-    await s?.close();
-    await redis?.stop();
-  });
+  const s = useScenario();
+  const redis = useRedisServer();
 
   const groups = SWITCHES.flatMap((env) => [false, true].flatMap((policy) => (['memory', 'redis'] as const).map((store) => ({ env, policy, store }))));
 
@@ -97,8 +89,6 @@ describeWithRedis('dry run: any source, any path, never a kill', () => {
       // Both kinds of event in every group, whatever was drawn.
       events.push({ form: events[0]!.form, own: true }, { form: events[0]!.form, own: false });
 
-      s.reset();
-      redis.cli('FLUSHALL');
       const run: Invocation = await s.invoke(
         fn,
         events.map((e) => (fn === 'alarm' ? alarmEvent(e.form as AlarmForm, e.own ? 'careful' : 'bold') : timerEvent(e.form as TimerForm, e.own ? 'careful' : 'bold'))),

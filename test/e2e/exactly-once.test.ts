@@ -11,8 +11,8 @@
  * and the redelivery acts.
  */
 import { invokeBundle, fixture, type Invocation } from '../support/bundle';
-import { describeWithRedis, startRedisServer, type RedisServerHandle } from '../support/redis-server';
-import { ACTING_POLICY, DEMO, INSTANCES, PROJECT, Scenario } from '../support/scenario';
+import { describeWithRedis, useRedisServer } from '../support/redis-server';
+import { ACTING_POLICY, DEMO, INSTANCES, PROJECT, unsignedWebhookEvent, useScenario } from '../support/scenario';
 import { TlsFront, type FrontFault } from '../support/tls-front';
 import { TLS_CA_FILE } from '../fuzz/support/servers';
 
@@ -37,38 +37,22 @@ const POLICY = {
   jobs: { waitSeconds: 0 },
 };
 
-/** The sample APIG webhook event, unsigned (SMN_ALLOW_UNSIGNED), as notification `messageId`. */
-function webhookEvent(messageId: string): any {
-  const event = fixture('apig.smn-notification.json');
-  const { signature: _unsigned, ...message } = JSON.parse(Buffer.from(event.body, 'base64').toString('utf8'));
-  return {
-    ...event,
-    headers: { ...event.headers, 'x-smn-message-id': messageId },
-    body: Buffer.from(JSON.stringify({ ...message, message_id: messageId })).toString('base64'),
-  };
-}
 
 const RUN = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
 
 describeWithRedis('exactly once: one notification, three redeliveries, a broken kill-all', () => {
-  let s: Scenario;
+  const s = useScenario();
+  const redis = useRedisServer();
   let front: TlsFront;
-  let redis: RedisServerHandle;
 
   beforeAll(async () => {
-    s = await Scenario.start();
     front = await TlsFront.start(s.emulator.url);
-    redis = (await startRedisServer())!;
   });
   afterAll(async () => {
     await front?.close();
-    await s?.close();
-    await redis?.stop();
   });
   beforeEach(async () => {
-    s.reset();
     await front.heal();
-    redis.cli('FLUSHALL');
   });
 
   const deliver = (event: unknown): Promise<Invocation> =>
@@ -100,7 +84,7 @@ describeWithRedis('exactly once: one notification, three redeliveries, a broken 
   const kills = () => s.killRequests();
 
   test.each(CASES)('$fault → first delivery $first', async ({ fault, first, code }) => {
-    const event = webhookEvent(`${RUN}${String(CASES.findIndex((c) => c.fault === fault)).padStart(24, '0')}`);
+    const event = unsignedWebhookEvent(`${RUN}${String(CASES.findIndex((c) => c.fault === fault)).padStart(24, '0')}`);
     if (fault === '5xx') s.emulator.faults.add({ operation: 'hangUpKillAllClients', status: 500, times: 1 });
     else if (fault === '429') s.emulator.faults.add({ operation: 'hangUpKillAllClients', status: 429, times: 3 });
     else front.breakNextKill(fault);

@@ -11,8 +11,8 @@ import { DEFAULT_KEY_PREFIX, historyStreamKey } from '../../lib/guard';
 import { startEmulator, type Emulator, type RecordedRequest } from '../../dev/emulator/server';
 import { invokeBundle, type Invocation } from '../support/bundle';
 import { startRedisCluster, type RedisClusterHandle } from '../support/redis-cluster';
-import { describeWithRedis, startRedisServer, type RedisServerHandle } from '../support/redis-server';
-import { ACTING_POLICY, alarmEvent, FIXTURE_NODE, INSTANCES, instanceAlarmOn, Scenario } from '../support/scenario';
+import { describeWithRedis, startRedisServer, useRedisServer, type RedisServerHandle } from '../support/redis-server';
+import { ACTING_POLICY, alarmEvent, FIXTURE_NODE, INSTANCES, instanceAlarmOn, Scenario, useScenario } from '../support/scenario';
 
 /**
  * The policy of these tests. What is under test is decisions, not outage detection: a generous
@@ -55,21 +55,8 @@ const sleepUntil = async (epochMs: number) => {
 };
 
 describeWithRedis('guard end to end: built alarm bundle, warm containers sharing a real redis-server', () => {
-  let s: Scenario;
-  let redis: RedisServerHandle;
-
-  beforeAll(async () => {
-    s = await Scenario.start();
-    redis = (await startRedisServer())!;
-  });
-  afterAll(async () => {
-    await s?.close();
-    await redis?.stop();
-  });
-  beforeEach(() => {
-    s.reset();
-    redis.cli('FLUSHALL');
-  });
+  const s = useScenario();
+  const redis = useRedisServer();
 
   /** The kill-all requests the emulator received (paths: a failure message stays readable). */
   const killPaths = () => s.killRequests().map((k) => k.path);

@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { waitForRedisReady } from '../../dev/emulator/redis-process';
+import { useSuiteResource } from './suite-resource';
 
 export interface RedisServerOptions {
   /** Sets --requirepass; the URL then carries it. */
@@ -63,6 +64,11 @@ export function describeWithRedis(name: string, body: () => void): void {
   const missing = redisServerMissing();
   if (missing === null) return describe(name, body);
   describe.skip(`${name}${SKIP_MARK}${missing}`, body);
+}
+
+/** A redis-server of the suite's own (inside describeWithRedis), flushed before each test. */
+export function useRedisServer(options: RedisServerOptions = {}): RedisServerHandle {
+  return useSuiteResource(async () => (await startRedisServer(options))!, { reset: (r) => void r.cli('FLUSHALL'), close: (r) => r.stop() });
 }
 
 /** Starts a server; null only when redis-server is missing outside CI (the reason is printed). */

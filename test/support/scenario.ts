@@ -1,5 +1,6 @@
 import { startEmulator, type Emulator, type RecordedRequest } from '../../dev/emulator/server';
 import { fixture, invokeBundle, type FunctionName, type InvokeOptions } from './bundle';
+import { useSuiteResource } from './suite-resource';
 
 /** The fixtures' project and the demo seed's credentials for it. */
 export const PROJECT = '0b8f4a2e5c6d47e1a9b3c8d7e6f5a4b3';
@@ -100,4 +101,20 @@ export function instanceAlarmOn(instanceId: string, messageId: string): any {
     },
     messageId,
   );
+}
+
+/** The suite's emulator scenario: started once, its recordings and faults reset before each test. */
+export function useScenario(opts: { jobDurationMs?: number } = {}): Scenario {
+  return useSuiteResource(() => Scenario.start(opts), { reset: (s) => s.reset(), close: (s) => s.close() });
+}
+
+/** The sample APIG webhook event, unsigned (for SMN_ALLOW_UNSIGNED), as notification `messageId`. */
+export function unsignedWebhookEvent(messageId: string): any {
+  const event = fixture('apig.smn-notification.json');
+  const { signature: _unsigned, ...message } = JSON.parse(Buffer.from(event.body, 'base64').toString('utf8'));
+  return {
+    ...event,
+    headers: { ...event.headers, 'x-smn-message-id': messageId },
+    body: Buffer.from(JSON.stringify({ ...message, message_id: messageId })).toString('base64'),
+  };
 }
