@@ -16,7 +16,10 @@ local gateway on 127.0.0.1 that triggers them as FunctionGraph does:
   POST /smn               SMN trigger event wrapping the posted alarm message -> alarm
   POST /timer/<schedule>  timer trigger event -> cron
   GET  /audit             the audit records so far;  GET /kills  the kill-all calls received
-It prints copy-paste curl commands. Ctrl-C stops everything (exit 0).
+Both functions share one guard store, as a deployment with GUARD_REDIS_URL does: a
+redis-server the runner starts (your GUARD_REDIS_URL with a real DCS API), else in-process
+memory per function (the banner says which). It prints copy-paste curl commands, with
+absolute paths. Ctrl-C stops everything (exit 0).
 
 With DCS_REGION or DCS_ENDPOINT and credentials (HUAWEICLOUD_SDK_AK/SK, HUAWEICLOUD_SDK_PROJECT_ID)
 in the environment, the functions use that DCS API instead, with GUARD_DRY_RUN=true unless --live.
@@ -24,9 +27,9 @@ in the environment, the functions use that DCS API instead, with GUARD_DRY_RUN=t
 Options:
   --port N            gateway port (default ${DEFAULT_GATEWAY_PORT}; 0 = any free port, printed)
   --emulator-port N   emulator port (default 0 = any free port, printed)
-  --policy FILE       policy for the functions (default: dev/runner/demo-policy.yaml with the emulator,
-                      GUARD_POLICY or the packaged policy with a real DCS API)
-  --no-redis          simulated sessions even when redis-server is available
+  --policy FILE       policy for the functions (default: GUARD_POLICY when set, else
+                      dev/runner/demo-policy.yaml with the emulator, the packaged policy with a real DCS API)
+  --no-redis          start no redis-server: simulated sessions, and a guard store in memory per function
   --live              real DCS API only: do not force the dry run (the policy decides)
   --raw               print the functions' JSON lines as they are
   -h, --help

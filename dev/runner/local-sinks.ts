@@ -1,11 +1,11 @@
 /**
  * The decision sinks of the local loop (emulator mode, demo policy): SMN and Cloud Eye go
- * to the emulator, a local webhook receiver prints each delivery, and a redis-server of its
- * own holds the guard state and the decision history (when redis-server is on PATH), so a
- * kill shows its notification, its metric and its `dcs-session-guard history` entry.
+ * to the emulator, a local webhook receiver prints each delivery, and the decision history
+ * goes to the guard store's redis-server (guard-store.ts; when there is one), so a kill shows
+ * its notification, its metric and its `dcs-session-guard history` entry.
  */
 import type { Policy } from '../../lib/policy';
-import { spawnRedisServer, type RedisProcess } from '../emulator/redis-process';
+import type { RunnerGuardStore } from './guard-store';
 import { startWebhookReceiver, type ReceivedDelivery, type WebhookReceiver } from '../webhook-receiver';
 import { DEMO } from './target';
 
@@ -22,25 +22,18 @@ export interface LocalSinks {
   close(): Promise<void>;
 }
 
-export async function startLocalSinks(emulatorUrl: string, print: (line: string) => void): Promise<LocalSinks> {
+export async function startLocalSinks(emulatorUrl: string, print: (line: string) => void, guardStore: Pick<RunnerGuardStore, 'redisUrl' | 'noRedisBecause'>): Promise<LocalSinks> {
   const receiver: WebhookReceiver = await startWebhookReceiver({ onDelivery: (d) => print(describeDelivery(d)) });
-  let redis: RedisProcess | null = null;
-  let historyWhyNot: string | null = null;
-  try {
-    redis = await spawnRedisServer();
-  } catch (e) {
-    historyWhyNot = e instanceof Error ? e.message : String(e);
-  }
   const webhookUrl = `${receiver.origin}/dcs-guard`;
   const smnTopicUrn = `urn:smn:${DEMO.region}:${DEMO.projectId}:dcs-guard-demo`;
-  const historyRedisUrl = redis ? `redis://${redis.host}:${redis.port}` : null;
+  const historyRedisUrl = guardStore.redisUrl;
+  const historyWhyNot = guardStore.noRedisBecause;
   return {
     env: {
       SMN_ENDPOINT: emulatorUrl,
       CES_ENDPOINT: emulatorUrl,
       DEMO_WEBHOOK_URL: webhookUrl,
       DEMO_WEBHOOK_SECRET,
-      ...(historyRedisUrl ? { GUARD_REDIS_URL: historyRedisUrl } : {}),
     },
     policy: (demo) => ({
       ...demo,
@@ -48,10 +41,7 @@ export async function startLocalSinks(emulatorUrl: string, print: (line: string)
       metrics: { ...demo.metrics, enabled: true },
     }),
     info: { webhookUrl, smnTopicUrn, historyRedisUrl, historyWhyNot },
-    close: async () => {
-      await receiver.close();
-      await redis?.stop();
-    },
+    close: () => receiver.close(),
   };
 }
 

@@ -21,6 +21,8 @@ import { chooseTarget, DEMO, functionEnv, LOCAL_GATEWAY_ENV, type Env, type Runn
 import { banner } from './banner';
 import { startFgEmulator, type FgEmulator } from '../fg-emulator/server';
 import { startLocalSinks, type LocalSinks } from './local-sinks';
+import { startGuardStore } from './guard-store';
+import type { LoadedPolicyView } from './policy-preview';
 
 /** serverless.yml gives both functions 60 s. */
 const FUNCTION_TIMEOUT_MS = 60_000;
@@ -71,8 +73,8 @@ export async function startRunner(opts: RunnerOptions): Promise<Result<Runner, R
   const target = chooseTarget(opts.env, opts.live);
   if (!target.ok) return err({ code: 'config', message: target.error.message, details: [] });
 
-  const policyPath = policySetting(target.value, opts);
-  const policy = checkPolicy(target.value, opts, policyPath);
+  const { path: policyPath, origin } = policySetting(target.value, opts);
+  const policy = checkPolicy(target.value, opts, policyPath, origin);
   if (!policy.ok) return policy;
 
   const cleanups: Cleanup[] = [];
@@ -80,7 +82,7 @@ export async function startRunner(opts: RunnerOptions): Promise<Result<Runner, R
     while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
   };
   try {
-    const started = await startParts(opts, target.value, policyPath, cleanups);
+    const started = await startParts(opts, target.value, { path: policyPath, origin }, cleanups);
     if (!started.ok) {
       await stopAll();
       return started;
@@ -99,25 +101,32 @@ export async function startRunner(opts: RunnerOptions): Promise<Result<Runner, R
   }
 }
 
-/** The GUARD_POLICY the functions get: --policy, else the demo policy (emulator) or the user's GUARD_POLICY. */
-function policySetting(target: RunnerTarget, opts: RunnerOptions): string | null {
-  const chosen = opts.policy ?? (target.kind === 'emulator' ? opts.layout.demoPolicy : opts.env.GUARD_POLICY?.trim() || null);
-  if (chosen === null || chosen.startsWith('{')) return chosen;
-  return path.resolve(opts.cwd, chosen);
+/** Where the functions' policy comes from, as the banner says it. */
+export type PolicyOrigin = '--policy' | 'GUARD_POLICY' | 'demo policy' | 'packaged policy';
+
+/** The GUARD_POLICY the functions get: --policy, else the user's GUARD_POLICY, else the demo policy (emulator) or the packaged one. */
+function policySetting(target: RunnerTarget, opts: RunnerOptions): { path: string | null; origin: PolicyOrigin } {
+  const fromEnv = opts.env.GUARD_POLICY?.trim() || null;
+  const [chosen, origin]: [string | null, PolicyOrigin] =
+    opts.policy !== null ? [opts.policy, '--policy']
+    : fromEnv !== null ? [fromEnv, 'GUARD_POLICY']
+    : target.kind === 'emulator' ? [opts.layout.demoPolicy, 'demo policy']
+    : [null, 'packaged policy'];
+  if (chosen === null || chosen.startsWith('{')) return { path: chosen, origin };
+  return { path: path.resolve(opts.cwd, chosen), origin };
 }
 
-export interface PolicySummary {
+export interface PolicySummary extends LoadedPolicyView {
   source: string;
-  dryRun: boolean;
-  forcedDryRun: boolean;
+  origin: PolicyOrigin;
 }
 
 /** Loads the policy the functions will load, so a broken one stops the runner before anything starts. */
-function checkPolicy(target: RunnerTarget, opts: RunnerOptions, policyPath: string | null): Result<PolicySummary, RunnerError> {
+function checkPolicy(target: RunnerTarget, opts: RunnerOptions, policyPath: string | null, origin: PolicyOrigin): Result<PolicySummary, RunnerError> {
   const env = functionEnv(target, opts.env, { emulatorUrl: null, policyPath });
   const loaded = loadPolicy({ env: { GUARD_POLICY: env.GUARD_POLICY, GUARD_DRY_RUN: env.GUARD_DRY_RUN }, defaultPath: opts.layout.packagedPolicy('alarm'), baseDir: opts.cwd });
   if (!loaded.ok) return err({ code: 'policy_invalid', message: 'The policy does not load:', details: loaded.error.formatAll() });
-  return ok({ source: loaded.value.source, dryRun: loaded.value.policy.dryRun, forcedDryRun: loaded.value.forcedDryRun });
+  return ok({ source: loaded.value.source, origin, policy: loaded.value.policy, forcedDryRun: loaded.value.forcedDryRun });
 }
 
 export interface RunningInfo {
@@ -126,6 +135,7 @@ export interface RunningInfo {
   emulatorUrl: string | null;
   /** Why sessions are simulated, or null when every node is a real redis-server. */
   simulatedBecause: string | null;
+  guardStore: string;
   demoClients: string[];
   functions: Array<{ kind: FunctionKind; bundle: string; pid: number | null }>;
   localGatewayEnv: Record<string, string>;
@@ -142,15 +152,19 @@ interface Parts {
   info: RunningInfo;
 }
 
-async function startParts(opts: RunnerOptions, target: RunnerTarget, policyPath: string | null, cleanups: Cleanup[]): Promise<Result<Parts, RunnerError>> {
+async function startParts(opts: RunnerOptions, target: RunnerTarget, policy: { path: string | null; origin: PolicyOrigin }, cleanups: Cleanup[]): Promise<Result<Parts, RunnerError>> {
+  const { path: policyPath, origin } = policy;
   const emulated = target.kind === 'emulator' ? await startDemoEmulator(opts) : null;
   if (emulated) cleanups.push(() => emulated.emulator.close());
   const emulator = emulated?.emulator ?? null;
   const functionGraph = emulated ? await startFgEmulator({ credentials: [{ ak: DEMO.ak, sk: DEMO.sk, projectId: DEMO.projectId }], region: DEMO.region }) : null;
   if (functionGraph) cleanups.push(() => functionGraph.close());
+  const guardStore = await startGuardStore({ userEnv: opts.env, useUserRedis: target.kind === 'cloud', noRedisBecause: noRedisBecause(opts) });
+  cleanups.push(() => guardStore.stop());
 
-  const env = functionEnv(target, opts.env, { emulatorUrl: emulator?.url ?? null, policyPath });
-  const sinks = emulator && opts.policy === null ? await startLocalSinks(emulator.url, opts.print) : null;
+  const env = functionEnv(target, opts.env, { emulatorUrl: emulator?.url ?? null, policyPath, guardRedisUrl: guardStore.redisUrl });
+  // The demo's sinks (SMN, webhook, metrics, history in the guard store's Redis) go with the demo policy only.
+  const sinks = emulator && origin === 'demo policy' ? await startLocalSinks(emulator.url, opts.print, guardStore) : null;
   if (sinks) {
     cleanups.push(() => sinks.close());
     Object.assign(env, sinks.env, demoPolicyWithSinks(opts, sinks));
@@ -213,6 +227,7 @@ async function startParts(opts: RunnerOptions, target: RunnerTarget, policyPath:
       gatewayUrl: gateway.url,
       emulatorUrl: emulator?.url ?? null,
       simulatedBecause: emulated?.simulatedBecause ?? null,
+      guardStore: guardStore.description,
       demoClients: demo?.connected() ?? [],
       functions: FUNCTION_KINDS.map((kind) => ({ kind, bundle: opts.layout.bundle(kind), pid: hosts[kind].pid })),
       localGatewayEnv: { ...LOCAL_GATEWAY_ENV },
@@ -254,10 +269,16 @@ interface DemoEmulator {
   demoClients: DemoClients | null;
 }
 
+/** Why the runner starts no redis-server (nodes, guard store), or null when it may. */
+function noRedisBecause(opts: RunnerOptions): string | null {
+  if (!opts.realRedis) return '--no-redis';
+  return findOnPath('redis-server', opts.env.PATH) === null ? 'redis-server is not on PATH' : null;
+}
+
 /** The emulator on the demo seed, with a real redis-server per node when possible. */
 async function startDemoEmulator(opts: RunnerOptions): Promise<DemoEmulator> {
   const base: EmulatorOptions = { port: opts.emulatorPort, host: opts.host, jobDurationMs: DEMO_JOB_MS, onRequest: (r) => opts.print(describeDcsRequest(r)) };
-  const why = !opts.realRedis ? '--no-redis' : findOnPath('redis-server', opts.env.PATH) === null ? 'redis-server is not on PATH' : null;
+  const why = noRedisBecause(opts);
   if (why !== null) return { emulator: await startEmulator(base), simulatedBecause: why, demoClients: null };
 
   let emulator: Emulator;

@@ -78,8 +78,14 @@ function definedOnly(env: Env): Record<string, string> {
  * Emulator: only the demo settings, so nothing of the user's cloud setup leaks into a demo.
  * Cloud: the user's environment, with the dry run forced unless live.
  */
-export function functionEnv(target: RunnerTarget, userEnv: Env, opts: { emulatorUrl: string | null; policyPath: string | null }): Record<string, string> {
-  const policy: Record<string, string> = opts.policyPath === null ? {} : { GUARD_POLICY: opts.policyPath };
+export function functionEnv(
+  target: RunnerTarget,
+  userEnv: Env,
+  opts: { emulatorUrl: string | null; policyPath: string | null; guardRedisUrl?: string | null },
+): Record<string, string> {
+  const runnerSettings: Record<string, string> = opts.policyPath === null ? {} : { GUARD_POLICY: opts.policyPath };
+  // The runner's own redis-server: one guard store for both functions (guard-store.ts).
+  if (opts.guardRedisUrl) runnerSettings.GUARD_REDIS_URL = opts.guardRedisUrl;
   if (target.kind === 'emulator') {
     return {
       ...basics(userEnv),
@@ -87,13 +93,13 @@ export function functionEnv(target: RunnerTarget, userEnv: Env, opts: { emulator
       HUAWEICLOUD_SDK_SK: DEMO.sk,
       HUAWEICLOUD_SDK_PROJECT_ID: DEMO.projectId,
       DCS_ENDPOINT: opts.emulatorUrl ?? '',
-      ...policy,
+      ...runnerSettings,
       ...LOCAL_GATEWAY_ENV,
     };
   }
   return {
     ...definedOnly(userEnv),
-    ...policy,
+    ...runnerSettings,
     ...(target.live ? {} : { GUARD_DRY_RUN: 'true' }),
     ...LOCAL_GATEWAY_ENV,
   };

@@ -2,7 +2,9 @@
  * The local runner, driven as a user would: `dcs-session-guard serve` in its own process, the
  * curl command it prints replayed over real HTTP, the kill checked at the emulator, Ctrl-C.
  */
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from '../support/bundle';
 import { redisServerMissing } from '../support/redis-server';
@@ -22,7 +24,15 @@ async function printedAlarmCommand(serve: ServeProcess): Promise<{ url: string; 
     const i = h.indexOf(':');
     return [h.slice(0, i).trim(), h.slice(i + 1).trim()];
   };
-  return { url: m[1]!, headers: Object.fromEntries([header(m[2]!), header(m[3]!)]), file: path.resolve(ROOT, m[4]!) };
+  expect(path.isAbsolute(m[4]!)).toBe(true); // pasted from any folder, it still finds the file
+  return { url: m[1]!, headers: Object.fromEntries([header(m[2]!), header(m[3]!)]), file: m[4]! };
+}
+
+/** Runs a printed command line with the shell, as a user pastes it, from `cwd`. */
+function paste(command: string, cwd: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile('sh', ['-c', command], { cwd, encoding: 'utf8' }, (error, stdout, stderr) => (error ? reject(new Error(`${command}: ${error.message} ${stderr}`)) : resolve(stdout))),
+  );
 }
 
 describe('dcs-session-guard serve (npm start)', () => {
@@ -82,6 +92,17 @@ describe('dcs-session-guard serve (npm start)', () => {
       for (let i = 1; i <= 5; i++) await runner.waitFor(new RegExp(`demo client demo-app-1-${i}: connection to node ${ALARMED_NODE} closed by the server`));
     }
 
+    // The nightly schedule right after: alarm and cron share one guard store, as in a deployment
+    // with GUARD_REDIS_URL, so the instance whose node was just killed is cooling down.
+    const timer = await postBody(`${gateway}/timer/nightly`, '');
+    if (realRedis) {
+      expect(runner.stdout).toMatch(/Guard store +local redis-server 127\.0\.0\.1:\d+, shared by alarm and cron/);
+      expect(timer.body.results).toEqual([expect.objectContaining({ decision: 'skipped_cooldown', guard: expect.objectContaining({ scope: 'node' }) })]);
+      expect((await getJson(`${gateway}/kills`)).body.kills).toHaveLength(1);
+    } else {
+      expect(runner.stdout).toContain('alarm and cron do NOT share dedup, cooldowns or the breaker (redis-server is not on PATH');
+    }
+
     const children = descendants(runner.child.pid!);
     expect(children.length).toBeGreaterThanOrEqual(2); // at least the two function containers
     expect(await runner.interrupt()).toBe(0);
@@ -104,6 +125,29 @@ describe('dcs-session-guard serve (npm start)', () => {
     expect(runner.stdout).not.toMatch(/demo client demo-busy-/);
     expect((await getJson(`${gateway}/kills`)).body.kills).toHaveLength(0); // no kill-all
     expect(await runner.interrupt()).toBe(0);
+  });
+
+  it('the printed commands work pasted in another folder; GUARD_POLICY is honoured and the banner describes that policy', async () => {
+    const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'dsg-elsewhere-'));
+    const runner = serve([], { GUARD_POLICY: path.join(ROOT, 'deploy', 'policy.yaml') });
+    const gateway = await runner.ready();
+    // The packaged policy: a dry run with one rule and no schedule. The banner promises no kill and no nightly run.
+    expect(runner.stdout).toMatch(/Policy +deploy\/policy\.yaml \(GUARD_POLICY; dryRun: true, decides and audits only\)/);
+    expect(runner.stdout).toContain('with this policy: a dry run, because the policy says dryRun: true: decided and audited, nothing killed');
+    expect(runner.stdout).toContain('This policy has no schedules');
+    expect(runner.stdout).not.toContain('/timer/nightly');
+    expect(runner.stdout).not.toContain('drops them all');
+    expect(runner.stdout).toContain('This policy does not drop them on the sample alarm (a dry run');
+
+    const printed = runner.stdout.split('\n').filter((l) => l.startsWith('  curl ')).map((l) => l.trim());
+    const sendAlarm = printed.find((l) => l.includes('/cloudeye'))!;
+    const answer = JSON.parse(await paste(sendAlarm, elsewhere));
+    expect(answer.results).toEqual([expect.objectContaining({ decision: 'dry_run', rule: 'connection-pressure' })]);
+    const viaSmn = JSON.parse(await paste(printed.find((l) => l.includes('/smn'))!, elsewhere));
+    expect(viaSmn.results).toEqual([expect.objectContaining({ trigger: 'alarm', decision: 'dry_run' })]);
+    expect((await getJson(`${gateway}/kills`)).body.kills).toEqual([]);
+    expect(await runner.interrupt()).toBe(0);
+    fs.rmSync(elsewhere, { recursive: true, force: true });
   });
 
   it('turns each route into its FunctionGraph event: SMN trigger, timer, APIG answers passed through', async () => {
