@@ -29,7 +29,7 @@ Options:
   --emulator-port N   emulator port (default 0 = any free port, printed)
   --policy FILE       policy for the functions (default: GUARD_POLICY when set, else
                       dev/runner/demo-policy.yaml with the emulator, the packaged policy with a real DCS API)
-  --no-redis          start no redis-server: simulated sessions, and a guard store in memory per function
+  --no-redis          simulated sessions even when redis-server is available (the guard store still uses one)
   --live              real DCS API only: do not force the dry run (the policy decides)
   --raw               print the functions' JSON lines as they are
   -h, --help

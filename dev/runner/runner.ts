@@ -159,7 +159,8 @@ async function startParts(opts: RunnerOptions, target: RunnerTarget, policy: { p
   const emulator = emulated?.emulator ?? null;
   const functionGraph = emulated ? await startFgEmulator({ credentials: [{ ak: DEMO.ak, sk: DEMO.sk, projectId: DEMO.projectId }], region: DEMO.region }) : null;
   if (functionGraph) cleanups.push(() => functionGraph.close());
-  const guardStore = await startGuardStore({ userEnv: opts.env, useUserRedis: target.kind === 'cloud', noRedisBecause: noRedisBecause(opts) });
+  // --no-redis is about the emulated nodes only: the guard store is shared whenever redis-server exists.
+  const guardStore = await startGuardStore({ userEnv: opts.env, useUserRedis: target.kind === 'cloud', noRedisBecause: redisServerMissing(opts) });
   cleanups.push(() => guardStore.stop());
 
   const env = functionEnv(target, opts.env, { emulatorUrl: emulator?.url ?? null, policyPath, guardRedisUrl: guardStore.redisUrl });
@@ -269,16 +270,19 @@ interface DemoEmulator {
   demoClients: DemoClients | null;
 }
 
-/** Why the runner starts no redis-server (nodes, guard store), or null when it may. */
-function noRedisBecause(opts: RunnerOptions): string | null {
-  if (!opts.realRedis) return '--no-redis';
+function redisServerMissing(opts: RunnerOptions): string | null {
   return findOnPath('redis-server', opts.env.PATH) === null ? 'redis-server is not on PATH' : null;
+}
+
+/** Why the emulated nodes are not real redis-servers, or null when they may be. */
+function noRedisNodesBecause(opts: RunnerOptions): string | null {
+  return opts.realRedis ? redisServerMissing(opts) : '--no-redis';
 }
 
 /** The emulator on the demo seed, with a real redis-server per node when possible. */
 async function startDemoEmulator(opts: RunnerOptions): Promise<DemoEmulator> {
   const base: EmulatorOptions = { port: opts.emulatorPort, host: opts.host, jobDurationMs: DEMO_JOB_MS, onRequest: (r) => opts.print(describeDcsRequest(r)) };
-  const why = noRedisBecause(opts);
+  const why = noRedisNodesBecause(opts);
   if (why !== null) return { emulator: await startEmulator(base), simulatedBecause: why, demoClients: null };
 
   let emulator: Emulator;
