@@ -105,6 +105,8 @@ describeWithRedis('precision cleanup end to end (built bundles, real connections
     expect(ops()).not.toContain('hangUpClients');
     await stillUp([...idle, ...busy, ...monitor]);
     const wouldClose = (dry.audit[0]!.action.killed as Array<{ addr: string }>).map((k) => k.addr).sort();
+    // stillUp's PING made the idle clients busy again: let them become idle before the real run.
+    await sleep(IDLE_S * 1000 + 100);
 
     emulator.requests.length = 0;
     const real = await nodeAlarm();
