@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { guardKeys } from './keys';
 import { BREAKER_WINDOW_MS, cooldownField, evaluate, limitsOf, type CooldownEntry, type GuardState } from './rules';
-import type { GuardRequest, GuardStore, GuardVerdict, Lease, SettleOutcome } from './types';
+import { NOTHING_VANISHED, type ClaimEntry, type GuardRequest, type GuardStore, type GuardVerdict, type Lease, type SettleOutcome, type SettleReport } from './types';
 import { assertValidRequest } from './validate';
 
 const SWEEP_EVERY_MS = 60_000;
@@ -55,16 +55,27 @@ export class MemoryGuardStore implements GuardStore {
     return { kind: 'proceed', lease: this.claim(req) };
   }
 
-  async settle(lease: Lease, outcome: SettleOutcome): Promise<void> {
-    if (outcome !== 'not_sent') return;
+  async settle(lease: Lease, outcome: SettleOutcome): Promise<SettleReport> {
+    if (outcome !== 'not_sent') return NOTHING_VANISHED;
+    const vanished: ClaimEntry[] = [];
     const keys = guardKeys(lease.target, lease.dedupKey);
-    if (keys.dedup !== null && this.dedup.get(keys.dedup)?.leaseId === lease.id) this.dedup.delete(keys.dedup);
+    if (keys.dedup !== null) {
+      if (this.dedup.get(keys.dedup)?.leaseId === lease.id) this.dedup.delete(keys.dedup);
+      else vanished.push('dedup');
+    }
     const entries = this.cooldowns.get(keys.cooldowns);
     const field = cooldownField(lease.target);
     if (entries?.get(field)?.leaseId === lease.id) entries.delete(field);
+    else vanished.push('cooldown');
+    let counted = 0;
     for (const key of [keys.globalKills, keys.instanceKills]) {
-      this.kills.set(key, (this.kills.get(key) ?? []).filter((k) => k.leaseId !== lease.id));
+      const kills = this.kills.get(key) ?? [];
+      const kept = kills.filter((k) => k.leaseId !== lease.id);
+      counted += kills.length - kept.length;
+      this.kills.set(key, kept);
     }
+    if (counted < 2) vanished.push('kills');
+    return { vanished };
   }
 
   async close(): Promise<void> {

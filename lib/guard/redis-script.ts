@@ -111,13 +111,20 @@ return {'proceed', fmt(untilMs)}
  * Undoes one claim (settle 'not_sent'). Only entries still marked with the lease id are
  * removed, so a release never deletes a later claim's state.
  * KEYS as CHECK; ARGV: 1 lease id, 2 cooldown field, 3 '1' when the claim wrote a dedup mark.
+ * Returns which of the claim's entries were already gone (RELEASE_VANISHED bits).
  */
 export const RELEASE_SCRIPT = `
 local suffix = '|' .. ARGV[1]
 local function ownedBy(value) return value and string.sub(value, -#suffix) == suffix end
-if ARGV[3] == '1' and ownedBy(redis.call('GET', KEYS[1])) then redis.call('DEL', KEYS[1]) end
-if ownedBy(redis.call('HGET', KEYS[2], ARGV[2])) then redis.call('HDEL', KEYS[2], ARGV[2]) end
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('ZREM', KEYS[4], ARGV[1])
-return 1
+local vanished = 0
+if ARGV[3] == '1' then
+  if ownedBy(redis.call('GET', KEYS[1])) then redis.call('DEL', KEYS[1]) else vanished = vanished + 1 end
+end
+if ownedBy(redis.call('HGET', KEYS[2], ARGV[2])) then redis.call('HDEL', KEYS[2], ARGV[2]) else vanished = vanished + 2 end
+local counted = redis.call('ZREM', KEYS[3], ARGV[1]) + redis.call('ZREM', KEYS[4], ARGV[1])
+if counted < 2 then vanished = vanished + 4 end
+return vanished
 `;
+
+/** The bits of RELEASE_SCRIPT's answer. */
+export const RELEASE_VANISHED = { dedup: 1, cooldown: 2, kills: 4 } as const;

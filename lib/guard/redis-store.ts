@@ -28,17 +28,20 @@ import { randomUUID } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
 import type { Cluster, Redis } from './ioredis-module';
 import { guardKeys, redisKey, type GuardKeys } from './keys';
-import { CHECK_SCRIPT, RELEASE_SCRIPT } from './redis-script';
+import { CHECK_SCRIPT, RELEASE_SCRIPT, RELEASE_VANISHED } from './redis-script';
 import { BREAKER_WINDOW_MS, cooldownField, limitsOf, type BlockingVerdict } from './rules';
 import type { RedisTarget } from './redis-url';
 import {
   GUARD_UNAVAILABLE_MESSAGE,
   GuardError,
+  NOTHING_VANISHED,
+  type ClaimEntry,
   type GuardRequest,
   type GuardStore,
   type GuardVerdict,
   type Lease,
   type SettleOutcome,
+  type SettleReport,
 } from './types';
 import { assertValidRequest } from './validate';
 
@@ -108,12 +111,14 @@ export class RedisGuardStore implements GuardStore {
     }
   }
 
-  async settle(lease: Lease, outcome: SettleOutcome): Promise<void> {
-    if (outcome !== 'not_sent') return;
+  async settle(lease: Lease, outcome: SettleOutcome): Promise<SettleReport> {
+    if (outcome !== 'not_sent') return NOTHING_VANISHED;
     const keys = this.keysOf(lease.target, lease.dedupKey);
     const args = [lease.id, cooldownField(lease.target), lease.dedupKey === null ? '0' : '1'];
     try {
-      await this.withinDeadline((redis) => redis.guardRelease(...keys, ...args));
+      const bits = Number(await this.withinDeadline((redis) => redis.guardRelease(...keys, ...args)));
+      const vanished = (Object.keys(RELEASE_VANISHED) as ClaimEntry[]).filter((entry) => (bits & RELEASE_VANISHED[entry]) !== 0);
+      return { vanished };
     } catch (e) {
       throw new GuardError('guard_store_unavailable', `${GUARD_UNAVAILABLE_MESSAGE}: could not release the claim (${this.causeOf(e)}); its cooldown stays`);
     }

@@ -73,6 +73,20 @@ export type GuardVerdict =
  */
 export type SettleOutcome = 'executed' | 'not_sent' | 'outcome_unknown';
 
+/** The entries a claim writes: its dedup mark, its cooldown, its breaker counts. */
+export type ClaimEntry = 'dedup' | 'cooldown' | 'kills';
+
+/**
+ * What a release found: the claim's entries that were already gone. Within seconds of the
+ * claim none should be; one that is was evicted (or the store lost it), and the guard is
+ * weaker than it looks (docs/guard.md, eviction). Empty for outcomes that touch nothing.
+ */
+export interface SettleReport {
+  vanished: ClaimEntry[];
+}
+
+export const NOTHING_VANISHED: SettleReport = Object.freeze({ vanished: [] as ClaimEntry[] }) as SettleReport;
+
 export interface GuardStore {
   readonly kind: 'memory' | 'redis';
   /**
@@ -84,7 +98,7 @@ export interface GuardStore {
    * Only 'not_sent' touches the store. Rejects with GuardError('guard_store_unavailable') when the
    * release could not be written: the claim then stays (the safe side) and the caller should audit that.
    */
-  settle(lease: Lease, outcome: SettleOutcome): Promise<void>;
+  settle(lease: Lease, outcome: SettleOutcome): Promise<SettleReport>;
   close(): Promise<void>;
 }
 

@@ -199,7 +199,14 @@ class Claim {
     if (this.settled || this.lease === null) return;
     this.settled = true;
     try {
-      await this.store.settle(this.lease, outcome);
+      const { vanished } = await this.store.settle(this.lease, outcome);
+      if (vanished.length > 0) {
+        // Seconds after the claim: the store dropped guard state (eviction?). Releasing still worked.
+        this.log.warn('Guard claim entries vanished before the claim was settled: the guard store may evict its keys (use maxmemory-policy noeviction).', {
+          instanceId: this.lease.target.instanceId,
+          vanished,
+        });
+      }
     } catch (e) {
       // The claim stays: the safe side. Say so, the target stays cool until it expires.
       this.log.warn('The guard claim could not be released; the target stays in cooldown until it expires.', {

@@ -34,6 +34,15 @@ describe('memory store bounds', () => {
     expect(store.size().dedup).toBe(50);
   });
 
+  it('a release reports a dedup mark the cap dropped before it; an intact claim reports nothing', async () => {
+    const store = new MemoryGuardStore(1);
+    const first = await store.check(claimOn(1, T0));
+    const second = await store.check(claimOn(2, T0)); // the cap drops the first claim's dedup mark
+    if (first.kind !== 'proceed' || !first.lease || second.kind !== 'proceed' || !second.lease) throw new Error('expected two claims');
+    expect(await store.settle(first.lease, 'not_sent')).toEqual({ vanished: ['dedup'] });
+    expect(await store.settle(second.lease, 'not_sent')).toEqual({ vanished: [] });
+  });
+
   it('refuses a malformed request with a typed error and records nothing', async () => {
     const store = new MemoryGuardStore();
     const bad = [

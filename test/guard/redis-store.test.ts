@@ -79,9 +79,20 @@ describeWithRedis('redis store on a real redis-server', () => {
     await store.settle(claim.lease, 'executed');
     await store.settle(claim.lease, 'outcome_unknown');
     expect(await snapshot(inspector, prefix)).toEqual(claimed);
-    await store.settle(claim.lease, 'not_sent');
+    expect(await store.settle(claim.lease, 'not_sent')).toEqual({ vanished: [] });
     const left = await snapshot(inspector, prefix);
     expect(JSON.stringify(left)).not.toContain(claim.lease.id);
+  });
+
+  it('a release reports the claim entries that vanished before it (evicted): here the dedup mark and the cooldown', async () => {
+    const prefix = uniquePrefix();
+    const store = open(prefix);
+    const claim = await store.check(request());
+    if (claim.kind !== 'proceed' || !claim.lease) throw new Error(`expected a claim, got ${claim.kind}`);
+    const evicted = (await inspector.keys(`${prefix}*`)).filter((key) => /:(dedup|cooldown):/.test(key));
+    expect(evicted).toHaveLength(2);
+    await inspector.del(...evicted);
+    expect(await store.settle(claim.lease, 'not_sent')).toEqual({ vanished: ['dedup', 'cooldown'] });
   });
 
   it('a check is one script call on the server; settling executed or outcome_unknown sends nothing', async () => {
@@ -124,7 +135,7 @@ describeWithRedis('redis store on a real redis-server', () => {
 
     if (claim.kind !== 'proceed' || !claim.lease) throw new Error('no lease');
     await expect(store.settle(claim.lease, 'not_sent')).rejects.toMatchObject({ code: 'guard_store_unavailable' });
-    await expect(store.settle(claim.lease, 'executed')).resolves.toBeUndefined();
+    await expect(store.settle(claim.lease, 'executed')).resolves.toEqual({ vanished: [] });
   });
 
   it('a server that stops answering: unavailable with cause "timeout", then recovers when it answers again', async () => {
