@@ -120,6 +120,19 @@ describe('a real run', () => {
     expect(await exec.run({ ...first })).toMatchObject({ draft: { decision: 'executed' } });
   });
 
+  test('a claim whose dedup mark vanished before its release (the store dropped it): released, and a warning names it', async () => {
+    emulator.faults.add({ operation: 'hangUpKillAllClients', status: 400, errorCode: 'DCS.4957', latencyMs: 300, times: 1 });
+    const { exec, guard, logs } = executor({ guard: new MemoryGuardStore(1) }); // room for one dedup mark
+    const running = exec.run(plan());
+    while (kills().length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Another notification's claim, while the kill is in flight, pushes the first mark out.
+    const other: Target = { ...allNodes, instanceId: INSTANCES.proxy };
+    expect((await guard.check({ target: other, dedupKey: 'other', dryRun: false, now: Date.now(), settings: { cooldownSeconds: 900, maxKillsPerHour: 20, maxKillsPerHourPerInstance: 20, dedupTtlSeconds: 3600, failOpen: false } })).kind).toBe('proceed');
+    expect(await running).toMatchObject({ draft: { decision: 'failed', error: { code: 'DCS.4957' } } });
+    const warning = logs.map((line) => JSON.parse(line)).find((l) => /vanished/.test(l.message));
+    expect(warning).toMatchObject({ level: 'WARN', vanished: ['dedup'], instanceId: INSTANCES.shop });
+  });
+
   test('the preflight fails (503): nothing was sent, the claim is released, a redelivery can act', async () => {
     emulator.faults.add({ operation: 'showInstance', status: 503 });
     const { exec } = executor();
