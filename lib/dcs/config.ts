@@ -4,11 +4,11 @@
  * reported in ONE error, so a misconfigured function tells the operator all
  * that is wrong on its first run. Values are never echoed back.
  */
-import { isIPv4 } from 'node:net';
 import { REGION } from '../domain/ids';
 import { readIntegerSetting } from '../domain/settings';
 import { err, ok, type Result } from '../domain/types';
 import type { Context } from '../fg/types';
+import { isLoopbackHost } from '../net/ip';
 import { configError, DcsError } from './errors';
 import { isValidId } from './ids';
 import { DcsCredentials, resolveCredentials, type Env } from './credentials';
@@ -26,7 +26,6 @@ export interface DcsClientConfig {
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 const MAX_TIMEOUT_MS = 120_000;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 const regionEndpoint = (region: string): string => `https://dcs.${region}.myhuaweicloud.com`;
 
@@ -47,9 +46,7 @@ export function validateEndpoint(raw: string, variable = 'DCS_ENDPOINT'): Result
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
     return err(`${variable} must be an origin only (scheme://host[:port]), without path or query`);
   }
-  // 127.0.0.0/8 as an address, not a name that starts like one (http://127.attacker.example).
-  const loopback = LOOPBACK_HOSTS.has(url.hostname) || (isIPv4(url.hostname) && url.hostname.startsWith('127.'));
-  if (url.protocol === 'http:' && !loopback) return err(`${variable} must use https (http is accepted for loopback only)`);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) return err(`${variable} must use https (http is accepted for loopback only)`);
   return ok(url.origin);
 }
 

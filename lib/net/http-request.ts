@@ -9,6 +9,7 @@
  */
 import type * as Http from 'node:http';
 import { err, ok, type Result } from '../domain/types';
+import { isLoopbackHost } from './ip';
 
 export interface HttpRequestOptions {
   method: 'GET' | 'POST';
@@ -27,7 +28,6 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-const LOOPBACK = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])$/;
 
 export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Result<HttpResponse, HttpFailure>> {
   return new Promise((resolve) => {
@@ -43,7 +43,7 @@ export function httpRequest(url: URL, options: HttpRequestOptions): Promise<Resu
     const timer = setTimeout(() => finish(err({ kind: 'timeout' })), options.timeoutMs);
     const networkError = (e: NodeJS.ErrnoException): void => finish(err({ kind: 'network', detail: e.code ?? 'error' }));
 
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.test(url.hostname))) {
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
       return networkError(Object.assign(new Error('refused'), { code: 'https_required' }));
     }
     const headers: Record<string, string> = { accept: '*/*', 'user-agent': 'dcs-session-guard', ...options.headers };

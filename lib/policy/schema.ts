@@ -10,6 +10,7 @@
 import * as z from 'zod';
 import { HEX32_SOURCE, REGION_SOURCE, safeToken, UUID_SOURCE } from '../domain/ids';
 import { DECISION_KINDS, type DecisionKind } from '../domain/types';
+import { isLoopbackHost } from '../net/ip';
 import { parseNetwork } from '../sessions/cidr';
 
 // ---------------------------------------------------------------------------
@@ -413,6 +414,4 @@ export function isWebhookUrl(raw: string): boolean {
   return url.protocol === 'http:' && isLoopbackHost(url.hostname);
 }
 
-export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
-}
+export { isLoopbackHost };
