@@ -1,6 +1,10 @@
-/** Replaces a secret's every occurrence; short values are left alone (they would match by chance). */
-const MIN_SECRET_LENGTH = 8;
-const MASK = '***';
+/**
+ * The one secret masker: audit records, log lines and error texts all mask through it.
+ * Values shorter than MIN_SECRET_LENGTH are left alone (they would match by chance); no
+ * credential the function holds is that short (AK 20, SK 40, DCS passwords 8 or more).
+ */
+export const MIN_SECRET_LENGTH = 6;
+export const MASK = '***';
 
 /**
  * Deep-copies a JSON value with every known secret string masked. The code
@@ -21,6 +25,11 @@ export function containsAny(text: string, secrets: readonly string[]): boolean {
 
 function maskable(secrets: readonly string[]): string[] {
   return secrets.filter((s) => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH);
+}
+
+/** `text` with every occurrence of each secret long enough to mask replaced by MASK. */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  return maskAll(text, maskable(secrets));
 }
 
 function maskAll(text: string, secrets: readonly string[]): string {

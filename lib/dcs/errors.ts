@@ -17,6 +17,7 @@
  * service message), never from request headers, so a DcsError can be logged
  * and audited as is.
  */
+import { MASK, maskSecrets } from '../audit/redact';
 import type { ErrorInfo } from '../domain/types';
 import { TransportFailure, type SendEvidence } from './send-evidence';
 
@@ -93,8 +94,6 @@ export const configError = (code: string, message: string): DcsError =>
 // --- Sanitizing text that came from outside (service messages, transport errors) ---
 
 const MAX_MESSAGE_LENGTH = 300;
-const MIN_SECRET_LENGTH = 4;
-const MASK = '***';
 
 /** Header-shaped fragments that could carry a credential if a service ever echoed our request. */
 const SECRET_PATTERNS: readonly (readonly [RegExp, string])[] = [
@@ -108,10 +107,7 @@ const SECRET_PATTERNS: readonly (readonly [RegExp, string])[] = [
  * bounds the length.
  */
 export function sanitizeText(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  for (const secret of secrets) {
-    if (secret.length >= MIN_SECRET_LENGTH) out = out.split(secret).join(MASK);
-  }
+  let out = maskSecrets(text.replace(/[\u0000-\u001f\u007f]+/g, ' '), secrets);
   for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
   return out.length > MAX_MESSAGE_LENGTH ? `${out.slice(0, MAX_MESSAGE_LENGTH)}…` : out;
 }
