@@ -213,6 +213,14 @@ describe('dcs-session-guard serve (npm start)', () => {
     expect(children.filter(isRunning)).toEqual([]);
   });
 
+  it('npm start: the package script\'s shell hands over to the runner, so a clean Ctrl-C exits 0 (not 130)', async () => {
+    const runner = ServeProcess.npmStart();
+    started.push(runner);
+    await runner.ready();
+    expect(await runner.interruptGroup()).toBe(0);
+    expect(runner.stdout).toContain('stopped.');
+  });
+
   it('a Ctrl-C while it is still starting stops it cleanly too (exit 0), leaving no process', async () => {
     const runner = ServeProcess.start(['--no-redis'], {}, { ownGroup: true });
     started.push(runner);
