@@ -37,7 +37,6 @@ const POLICY = {
   jobs: { waitSeconds: 0 },
 };
 
-
 const RUN = Math.floor(Math.random() * 0xffffffff).toString(16).padStart(8, '0');
 
 describeWithRedis('exactly once: one notification, three redeliveries, a broken kill-all', () => {
