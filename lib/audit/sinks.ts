@@ -46,19 +46,27 @@ export interface SinkProblem {
 }
 
 /**
+ * The later sinks a decision goes to: chosen by the policy, once per invocation,
+ * on the first decision that may reach them (a rejected one reaches none).
+ */
+export type LaterSinks = (record: AuditRecord) => readonly DecisionSink[];
+
+/**
  * The ordered sinks of one invocation. `publish` never throws and never waits
  * for a later sink; `drain` waits for them until the deadline and no longer.
+ * An invocation whose decisions reached no later sink pays nothing for them.
  */
 export class DecisionSinks {
-  /** Per later sink, the promise of its last write: each sink sees the decisions in order. */
-  private readonly tails: Promise<void>[];
+  private readonly later: LaterSinks;
+  /** Per later sink that took a decision, the promise of its last write: each sink sees the decisions in order. */
+  private readonly tails = new Map<DecisionSink, Promise<void>>();
 
   constructor(
     private readonly first: DecisionSink,
-    private readonly later: readonly DecisionSink[],
+    later: readonly DecisionSink[] | LaterSinks,
     private readonly report: (problem: SinkProblem) => void,
   ) {
-    this.tails = later.map(() => Promise.resolve());
+    this.later = typeof later === 'function' ? later : () => later;
   }
 
   publish(entry: AuditEntry, budget: Budget): void {
@@ -67,26 +75,28 @@ export class DecisionSinks {
     } catch {
       // Nothing to tell it to: the audit line is the log.
     }
-    this.later.forEach((sink, i) => {
-      this.tails[i] = this.tails[i]!.then(() => sink.write(entry, budget)).catch((e: unknown) => this.fail(sink, e));
-    });
+    for (const sink of this.later(entry.record)) {
+      const tail = this.tails.get(sink) ?? Promise.resolve();
+      this.tails.set(sink, tail.then(() => sink.write(entry, budget)).catch((e: unknown) => this.fail(sink, e)));
+    }
   }
 
   /** Lets every later sink finish (and flush) until the budget's deadline; reports the ones still running. */
   async drain(budget: Budget): Promise<void> {
-    if (this.later.length === 0) return;
-    const finished = new Set<number>();
-    const work = this.later.map((sink, i) =>
-      this.tails[i]!.then(() => sink.flush?.(budget))
+    if (this.tails.size === 0) return;
+    const finished = new Set<DecisionSink>();
+    const work = [...this.tails].map(([sink, tail]) =>
+      tail
+        .then(() => sink.flush?.(budget))
         .catch((e: unknown) => this.fail(sink, e))
         .then(() => {
-          finished.add(i);
+          finished.add(sink);
         }),
     );
     await untilDeadline(Promise.all(work), budget);
-    this.later.forEach((sink, i) => {
-      if (!finished.has(i)) this.report({ sink: sink.name, problem: 'late', message: 'still running at the invocation deadline; abandoned' });
-    });
+    for (const sink of this.tails.keys()) {
+      if (!finished.has(sink)) this.report({ sink: sink.name, problem: 'late', message: 'still running at the invocation deadline; abandoned' });
+    }
   }
 
   private fail(sink: DecisionSink, e: unknown): void {

@@ -35,19 +35,38 @@ export function exceedsBytes(text: string, maxBytes: number): boolean {
   return text.length > maxBytes || Buffer.byteLength(text, 'utf8') > maxBytes;
 }
 
-/** `$.a[0].b` path of the first forbidden key, or null. Iterative: depth is capped, but no recursion needed. */
+/**
+ * `$.a[0].b` path of the first forbidden key, or null. Iterative (depth is capped, but no
+ * recursion needed); the walk keeps no paths, the path is found again only for a hit.
+ */
 function findForbiddenKey(root: unknown): string | null {
-  const pending: Array<{ value: unknown; path: string }> = [{ value: root, path: '$' }];
-  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
-    const { value, path } = item;
+  const pending: unknown[] = [root];
+  for (let i = 0; i < pending.length; i++) {
+    const value = pending[i];
+    if (value === null || typeof value !== 'object') continue;
     if (Array.isArray(value)) {
-      value.forEach((v, i) => pending.push({ value: v, path: `${path}[${i}]` }));
-    } else if (value !== null && typeof value === 'object') {
-      for (const key of Object.keys(value)) {
-        if (FORBIDDEN_KEYS.has(key)) return `${path}.${key}`;
-        pending.push({ value: (value as Record<string, unknown>)[key], path: `${path}.${key}` });
-      }
+      for (const item of value) if (item !== null && typeof item === 'object') pending.push(item);
+      continue;
     }
+    for (const key in value) {
+      if (FORBIDDEN_KEYS.has(key)) return pathTo(root, value) ?? `$.${key}`;
+      const child = (value as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') pending.push(child);
+    }
+  }
+  return null;
+}
+
+/** The path of the first forbidden key of `holder`, found from `root` (only on a hit). */
+function pathTo(root: unknown, holder: object, path = '$'): string | null {
+  if (root === holder) {
+    const key = Object.keys(holder).find((k) => FORBIDDEN_KEYS.has(k));
+    return key === undefined ? null : `${path}.${key}`;
+  }
+  if (root === null || typeof root !== 'object') return null;
+  for (const [key, child] of Object.entries(root)) {
+    const found = pathTo(child, holder, Array.isArray(root) ? `${path}[${key}]` : `${path}.${key}`);
+    if (found !== null) return found;
   }
   return null;
 }
@@ -58,10 +77,10 @@ function findForbiddenKey(root: unknown): string | null {
  * hold; most events (a flat alarm message) are far within it.
  */
 function fewOpenings(text: string, max: number): boolean {
+  // indexOf scans natively: a loop per character costs more than the parse itself.
   let opened = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c === 0x7b || c === 0x5b) && ++opened > max) return false; // { [
+  for (const opening of ['{', '[']) {
+    for (let at = text.indexOf(opening); at !== -1; at = text.indexOf(opening, at + 1)) if (++opened > max) return false;
   }
   return true;
 }

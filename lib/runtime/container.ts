@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { DecisionSink } from '../audit';
+import type { LaterSinks } from '../audit';
 import { createDcsClient, resolveDcsConfig, type DcsClient, type DcsError } from '../dcs';
 import type { Result } from '../domain/types';
 import { fromContext } from '../fg/context';
@@ -7,7 +7,7 @@ import type { Context } from '../fg/types';
 import { createCertFetcher, readSmnAuthConfig, type CertFetcher, type SmnAuthConfig, type SmnConfigError } from '../auth';
 import { GuardError, guardStoreOptionsFromEnv, sharedGuardStore, type GuardStore } from '../guard';
 import { getPolicy, type LoadedPolicy, type PolicyError } from '../policy';
-import { policySinks } from '../sinks/build';
+import { chooseSinks } from '../sinks/build';
 import { NodeResolver } from '../targets';
 
 export type Env = Record<string, string | undefined>;
@@ -67,14 +67,14 @@ export class Container {
 
   /**
    * The decision sinks after the audit line (history, SMN, webhooks, metrics),
-   * in order, for one invocation. Built before the policy is read: each reads
-   * it on the first decision it is handed (lib/sinks/build.ts). GUARD_SINKS=off
+   * in order, for one invocation. Chosen on the first decision that may reach
+   * them, from the policy read then (lib/sinks/build.ts). GUARD_SINKS=off
    * (set by `dcs-session-guard plan`) turns them all off: a plan tells nobody
    * and leaves nothing in Redis.
    */
-  decisionSinks(context: Context | undefined, now: () => number): DecisionSink[] {
-    if (this.env.GUARD_SINKS?.trim().toLowerCase() === 'off') return [];
-    return policySinks({
+  decisionSinks(context: Context | undefined, now: () => number): LaterSinks {
+    if (this.env.GUARD_SINKS?.trim().toLowerCase() === 'off') return () => [];
+    return chooseSinks({
       policy: () => {
         const loaded = this.policy();
         return loaded.ok ? loaded.value.policy : null;

@@ -81,3 +81,15 @@ test('flush runs after the last write, within the budget', async () => {
   await sinks.drain(budget);
   expect(order).toEqual(['write #1', 'write #2', 'flush']);
 });
+
+test('later sinks chosen per decision: a decision that reaches none is drained at once, without waiting for anything', async () => {
+  const chosen = recorder('chosen');
+  const asked: string[] = [];
+  const sinks = new DecisionSinks(auditLineSink(() => undefined), (record) => (asked.push(record.decision), record.reason === '#1' ? [] : [chosen]), () => undefined);
+  // A deadline already past: a drain with something to wait for would report it late.
+  const budget = new Budget(Date.now() - 1);
+  sinks.publish(entry(1), budget);
+  await sinks.drain(budget);
+  expect(chosen.seen).toEqual([]);
+  expect(asked).toEqual(['executed']);
+});
