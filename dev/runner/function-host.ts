@@ -17,10 +17,14 @@ function send(message: FromHost): void {
   process.send?.(message);
 }
 
-/** Turns every write to stdout into 'line' messages; returns a flush for a last partial line. */
+/**
+ * Turns every write to stdout into 'line' messages, whether through process.stdout
+ * or straight to fd 1 (the function's own lines: lib/log/stdout.ts); returns a flush
+ * for a last partial line.
+ */
 function captureStdout(): () => void {
   let pending = '';
-  const write = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+  const take = (chunk: unknown, encoding?: unknown): void => {
     pending += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
     let newline = pending.indexOf('\n');
     while (newline >= 0) {
@@ -28,11 +32,23 @@ function captureStdout(): () => void {
       pending = pending.slice(newline + 1);
       newline = pending.indexOf('\n');
     }
+  };
+  const write = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+    take(chunk, encoding);
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') process.nextTick(done as () => void);
     return true;
   };
   process.stdout.write = write as typeof process.stdout.write;
+  // The module object itself (what the bundle's require('node:fs') returns), not an import's copy.
+  const fs = require('node:fs') as { writeSync: (...args: unknown[]) => number };
+  const writeSync = fs.writeSync;
+  fs.writeSync = ((fd: number, data: string | Uint8Array, ...rest: unknown[]): number => {
+    if (fd !== 1) return writeSync(fd, data, ...rest);
+    const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data).subarray(typeof rest[0] === 'number' ? rest[0] : 0);
+    take(bytes);
+    return bytes.length;
+  }) as (...args: unknown[]) => number;
   return () => {
     if (pending !== '') send({ kind: 'line', text: pending });
     pending = '';

@@ -10,6 +10,7 @@
  */
 import type { AuditRecord } from '../domain/types';
 import type { Budget } from '../domain/budget';
+import { writeStdoutLine } from '../log/stdout';
 
 /** One audited decision: the record (secrets masked) and its JSON line. */
 export interface AuditEntry {
@@ -29,12 +30,8 @@ export interface DecisionSink {
 /** Writes one audit line; stdout in production, an array in tests. */
 export type LineWriter = (line: string) => void;
 
-export const writeStdout: LineWriter = (line) => {
-  process.stdout.write(`${line}\n`);
-};
-
 /** The audit line sink: first, synchronous, always there. */
-export function auditLineSink(write: LineWriter = writeStdout): DecisionSink {
+export function auditLineSink(write: LineWriter = writeStdoutLine): DecisionSink {
   return { name: 'stdout', write: ({ line }) => write(line) };
 }
 

@@ -1,4 +1,5 @@
 import { redact } from '../audit/redact';
+import { writeStdoutLine } from './stdout';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -10,7 +11,7 @@ export class Logger {
   constructor(
     private readonly fields: Record<string, unknown> = {},
     private readonly secrets: readonly string[] = [],
-    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+    private readonly write: (line: string) => void = writeStdoutLine,
   ) {}
 
   warn(message: string, extra: Record<string, unknown> = {}): void {
