@@ -80,8 +80,8 @@ type Unlisted = Exclude<keyof AuditRecord, (typeof AUDIT_FIELDS)[number]>;
 const FIELD_ORDER: [Unlisted] extends [never] ? readonly (keyof AuditRecord)[] : Unlisted = AUDIT_FIELDS;
 
 function ordered(record: AuditRecord): AuditRecord {
+  // FIELD_ORDER lists every field (checked at compile time above): one pass, nothing left over.
   const out: Record<string, unknown> = {};
   for (const key of FIELD_ORDER) if (record[key] !== undefined) out[key] = record[key];
-  for (const [key, value] of Object.entries(record)) if (!(key in out) && value !== undefined) out[key] = value;
   return out as unknown as AuditRecord;
 }

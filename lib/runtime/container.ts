@@ -96,11 +96,14 @@ export class Container {
       fromContext(context, (c) => c.getSecurityToken?.()),
       fromContext(context, (c) => c.getSecurityAccessKey?.()),
     ].filter((v): v is string => !!v);
-    const fromEnv = ['HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'CLOUD_SDK_SK', 'HUAWEICLOUD_SDK_AK', 'CLOUD_SDK_AK']
+    // A container's environment is fixed for its life: read once (each process.env read is a getenv).
+    this.envSecrets ??= ['HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'CLOUD_SDK_SK', 'HUAWEICLOUD_SDK_AK', 'CLOUD_SDK_AK']
       .map((name) => this.env[name])
       .filter((v): v is string => !!v);
-    return [...agency, ...fromEnv];
+    return [...agency, ...this.envSecrets];
   }
+
+  private envSecrets: string[] | undefined;
 }
 
 const SMN_VARIABLES = ['SMN_SIGNING_CERT', 'SMN_CERT_HOSTS', 'SMN_CONFIRM_HOSTS', 'SMN_MAX_AGE_SECONDS', 'SMN_TOPIC_URNS', 'SMN_ALLOW_UNSIGNED', 'DCS_REGION'];
