@@ -11,7 +11,7 @@ import type { Context } from '../fg/types';
 import { isLoopbackHost } from '../net/ip';
 import { configError, DcsError } from './errors';
 import { isValidId } from './ids';
-import { DcsCredentials, resolveCredentials, type Env } from './credentials';
+import { credentialsOf, readAgencyKeys, type DcsCredentials, type Env } from './credentials';
 
 export interface DcsClientConfig {
   /** Exactly one endpoint, an origin without path: https://dcs.<region>.myhuaweicloud.com. */
@@ -91,8 +91,39 @@ function describe(problems: Problems): string {
 }
 
 export function resolveDcsConfig(env: Env, context?: Context): Result<DcsClientConfig, DcsError> {
+  return configOf(readInputs(env, context));
+}
+
+/** Every outside value a DCS config is made of: these settings, then the agency's AK, SK and token. */
+const CONFIG_VARIABLES = [
+  'DCS_REGION',
+  'DCS_ENDPOINT',
+  'HUAWEICLOUD_SDK_PROJECT_ID',
+  'DCS_TIMEOUT_MS',
+  'HUAWEICLOUD_SDK_AK',
+  'HUAWEICLOUD_SDK_SK',
+  'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+  'CLOUD_SDK_AK',
+  'CLOUD_SDK_SK',
+] as const;
+const AGENCY = CONFIG_VARIABLES.length;
+
+type Inputs = Array<string | undefined>;
+
+function readInputs(env: Env, context: Context | undefined): Inputs {
+  const inputs: Inputs = CONFIG_VARIABLES.map((name) => env[name]);
+  const agency = readAgencyKeys(context);
+  inputs.push(agency.accessKey, agency.secretKey, agency.securityToken);
+  return inputs;
+}
+
+/** The config from the inputs alone: it can read nothing the cache below does not compare. */
+function configOf(inputs: Inputs): Result<DcsClientConfig, DcsError> {
+  const env: Env = {};
+  CONFIG_VARIABLES.forEach((name, i) => (env[name] = inputs[i]));
+  const [accessKey, secretKey, securityToken] = inputs.slice(AGENCY);
   const problems: Problems = { missing: [], invalid: [] };
-  const credentials = resolveCredentials(env, context);
+  const credentials = credentialsOf(env, { accessKey, secretKey, securityToken });
   if (!credentials.ok) problems.missing.push(...credentials.error);
   const projectId = resolveProjectId(env, problems);
   const location = resolveEndpoint(env, problems);
@@ -104,4 +135,26 @@ export function resolveDcsConfig(env: Env, context?: Context): Result<DcsClientC
     return err(configError(code, describe(problems)));
   }
   return ok({ ...location, projectId, credentials: credentials.value, timeoutMs: timeout.value });
+}
+
+/**
+ * resolveDcsConfig for a warm container: resolved again only when one of its inputs
+ * changed. Rotated agency credentials are inputs, so they always give a new config.
+ */
+export class DcsConfigCache {
+  #inputs: Inputs | null = null;
+  #config: Result<DcsClientConfig, DcsError> | null = null;
+
+  resolve(env: Env, context?: Context): Result<DcsClientConfig, DcsError> {
+    const inputs = readInputs(env, context);
+    if (this.#config === null || !sameInputs(inputs, this.#inputs)) {
+      this.#config = configOf(inputs);
+      this.#inputs = inputs;
+    }
+    return this.#config;
+  }
+}
+
+function sameInputs(a: Inputs, b: Inputs | null): boolean {
+  return b !== null && a.length === b.length && a.every((v, i) => v === b[i]);
 }

@@ -72,9 +72,21 @@ const present = (value: string | undefined | null): string | null => {
   return trimmed === '' ? null : trimmed;
 };
 
+/** The agency's keys as the context gives them (raw: not yet trimmed). */
+export interface AgencyKeys {
+  accessKey: string | undefined;
+  secretKey: string | undefined;
+  securityToken: string | undefined;
+}
+
 /** Context methods are optional, and a misbehaving one must not crash config resolution. */
-const callContext = (context: Context | undefined, read: (c: Context) => string | undefined): string | null =>
-  present(fromContext(context, read));
+export function readAgencyKeys(context: Context | undefined): AgencyKeys {
+  return {
+    accessKey: fromContext(context, (c) => c.getSecurityAccessKey?.()),
+    secretKey: fromContext(context, (c) => c.getSecuritySecretKey?.()),
+    securityToken: fromContext(context, (c) => c.getSecurityToken?.()),
+  };
+}
 
 /** An env pair: both or neither. Half a pair is reported, not silently skipped. */
 function fromEnvPair(env: Env, prefix: 'HUAWEICLOUD_SDK' | 'CLOUD_SDK', tokenVar: string | null): CredentialsResult | null {
@@ -92,11 +104,13 @@ function fromEnvPair(env: Env, prefix: 'HUAWEICLOUD_SDK' | 'CLOUD_SDK', tokenVar
  * then CLOUD_SDK_AK/SK.
  */
 export function resolveCredentials(env: Env, context?: Context): CredentialsResult {
-  const ak = callContext(context, (c) => c.getSecurityAccessKey?.());
-  const sk = callContext(context, (c) => c.getSecuritySecretKey?.());
-  if (ak !== null && sk !== null) {
-    return ok(new DcsCredentials(ak, sk, callContext(context, (c) => c.getSecurityToken?.()), 'context'));
-  }
+  return credentialsOf(env, readAgencyKeys(context));
+}
+
+export function credentialsOf(env: Env, agency: AgencyKeys): CredentialsResult {
+  const ak = present(agency.accessKey);
+  const sk = present(agency.secretKey);
+  if (ak !== null && sk !== null) return ok(new DcsCredentials(ak, sk, present(agency.securityToken), 'context'));
   return (
     fromEnvPair(env, 'HUAWEICLOUD_SDK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN') ??
     fromEnvPair(env, 'CLOUD_SDK', null) ??

@@ -10,7 +10,7 @@
  * (swept at most once a minute), and dedup marks are capped (oldest dropped first).
  */
 import { randomUUID } from 'node:crypto';
-import { guardKeys } from './keys';
+import { guardKeys, type GuardKeys } from './keys';
 import { BREAKER_WINDOW_MS, cooldownField, evaluate, limitsOf, type CooldownEntry, type GuardState } from './rules';
 import { NOTHING_VANISHED, type ClaimEntry, type GuardRequest, type GuardStore, type GuardVerdict, type Lease, type SettleOutcome, type SettleReport } from './types';
 import { assertValidRequest } from './validate';
@@ -24,16 +24,21 @@ interface DedupMark {
   leaseId: string;
 }
 
-interface Kill {
-  at: number;
-  leaseId: string;
+/** One breaker's kills, oldest claim first: times apart from lease ids, so a check reads `at` as is. */
+interface Kills {
+  at: number[];
+  leaseIds: string[];
+  /** The smallest of `at` (a caller's clock may step back): nothing is dropped before it leaves the window. */
+  oldest: number;
 }
+
+const NO_KILLS: readonly number[] = [];
 
 export class MemoryGuardStore implements GuardStore {
   readonly kind = 'memory' as const;
   private readonly dedup = new Map<string, DedupMark>();
   private readonly cooldowns = new Map<string, Map<string, CooldownEntry>>();
-  private readonly kills = new Map<string, Kill[]>();
+  private readonly kills = new Map<string, Kills>();
   private lastSweep = -Infinity;
 
   constructor(private readonly maxDedupMarks = MAX_DEDUP_MARKS) {}
@@ -46,13 +51,13 @@ export class MemoryGuardStore implements GuardStore {
     const state: GuardState = {
       dedupFirstSeenAt: keys.dedup === null ? null : (this.dedup.get(keys.dedup)?.firstSeenAt ?? null),
       cooldowns: [...(this.cooldowns.get(keys.cooldowns)?.values() ?? [])],
-      globalKills: (this.kills.get(keys.globalKills) ?? []).map((k) => k.at),
-      instanceKills: (this.kills.get(keys.instanceKills) ?? []).map((k) => k.at),
+      globalKills: this.kills.get(keys.globalKills)?.at ?? NO_KILLS,
+      instanceKills: this.kills.get(keys.instanceKills)?.at ?? NO_KILLS,
     };
     const blocked = evaluate(state, req);
     if (blocked) return blocked;
     if (req.dryRun) return { kind: 'proceed', lease: null };
-    return { kind: 'proceed', lease: this.claim(req) };
+    return { kind: 'proceed', lease: this.claim(req, keys) };
   }
 
   async settle(lease: Lease, outcome: SettleOutcome): Promise<SettleReport> {
@@ -69,10 +74,10 @@ export class MemoryGuardStore implements GuardStore {
     else vanished.push('cooldown');
     let counted = 0;
     for (const key of [keys.globalKills, keys.instanceKills]) {
-      const kills = this.kills.get(key) ?? [];
-      const kept = kills.filter((k) => k.leaseId !== lease.id);
-      counted += kills.length - kept.length;
-      this.kills.set(key, kept);
+      const kills = this.kills.get(key);
+      const before = kills?.at.length ?? 0;
+      if (kills) this.keepKills(key, kills, (i) => kills.leaseIds[i] !== lease.id);
+      counted += before - (this.kills.get(key)?.at.length ?? 0);
     }
     if (counted < 2) vanished.push('kills');
     return { vanished };
@@ -89,14 +94,13 @@ export class MemoryGuardStore implements GuardStore {
     let cooldowns = 0;
     let kills = 0;
     for (const m of this.cooldowns.values()) cooldowns += m.size;
-    for (const k of this.kills.values()) kills += k.length;
+    for (const k of this.kills.values()) kills += k.at.length;
     return { dedup: this.dedup.size, cooldowns, kills };
   }
 
-  private claim(req: GuardRequest): Lease {
+  private claim(req: GuardRequest, keys: GuardKeys): Lease {
     const { now, target } = req;
     const limits = limitsOf(req);
-    const keys = guardKeys(target, req.dedupKey);
     const lease: Lease = { id: randomUUID(), target, dedupKey: req.dedupKey, claimedAt: now, cooldownUntil: now + limits.cooldownMs };
     if (keys.dedup !== null) this.setDedupMark(keys.dedup, { firstSeenAt: now, expiresAt: now + limits.dedupTtlMs, leaseId: lease.id });
     const entries = this.cooldowns.get(keys.cooldowns) ?? new Map<string, CooldownEntry>();
@@ -104,11 +108,40 @@ export class MemoryGuardStore implements GuardStore {
     entries.set(field, { field, until: lease.cooldownUntil, since: now, leaseId: lease.id });
     this.cooldowns.set(keys.cooldowns, entries);
     for (const key of [keys.globalKills, keys.instanceKills]) {
-      const kills = (this.kills.get(key) ?? []).filter((k) => k.at > now - BREAKER_WINDOW_MS);
-      kills.push({ at: now, leaseId: lease.id });
-      this.kills.set(key, kills);
+      const kills = this.liveKills(key, now);
+      kills.at.push(now);
+      kills.leaseIds.push(lease.id);
+      kills.oldest = Math.min(kills.oldest, now);
     }
     return lease;
+  }
+
+  /** The kills of `key` still in the window at `now` (the list is rebuilt only when one has left it). */
+  private liveKills(key: string, now: number): Kills {
+    let kills = this.kills.get(key);
+    if (kills && kills.oldest <= now - BREAKER_WINDOW_MS) kills = this.keepKills(key, kills, (i) => kills!.at[i]! > now - BREAKER_WINDOW_MS);
+    if (!kills) {
+      kills = { at: [], leaseIds: [], oldest: Infinity };
+      this.kills.set(key, kills);
+    }
+    return kills;
+  }
+
+  /** Keeps the kills of `key` that `keep` accepts; an emptied list is dropped. */
+  private keepKills(key: string, kills: Kills, keep: (index: number) => boolean): Kills | undefined {
+    const kept: Kills = { at: [], leaseIds: [], oldest: Infinity };
+    kills.at.forEach((at, i) => {
+      if (!keep(i)) return;
+      kept.at.push(at);
+      kept.leaseIds.push(kills.leaseIds[i]!);
+      kept.oldest = Math.min(kept.oldest, at);
+    });
+    if (kept.at.length === 0) {
+      this.kills.delete(key);
+      return undefined;
+    }
+    this.kills.set(key, kept);
+    return kept;
   }
 
   private setDedupMark(key: string, mark: DedupMark): void {
@@ -128,10 +161,6 @@ export class MemoryGuardStore implements GuardStore {
       for (const [field, e] of entries) if (e.until <= now) entries.delete(field);
       if (entries.size === 0) this.cooldowns.delete(key);
     }
-    for (const [key, kills] of this.kills) {
-      const live = kills.filter((k) => k.at > now - BREAKER_WINDOW_MS);
-      if (live.length === 0) this.kills.delete(key);
-      else this.kills.set(key, live);
-    }
+    for (const [key, kills] of this.kills) this.keepKills(key, kills, (i) => kills.at[i]! > now - BREAKER_WINDOW_MS);
   }
 }

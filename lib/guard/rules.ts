@@ -108,6 +108,8 @@ export function breakerVerdict(
   limit: number,
   now: number,
 ): BlockingVerdict | null {
+  // Fewer kills than the limit in all: none can trip it, whatever their times (no copy, no sort).
+  if (kills.length < limit) return null;
   const inWindow = kills.filter((t) => t > now - BREAKER_WINDOW_MS).sort((a, b) => a - b);
   if (inWindow.length < limit) return null;
   const mustAgeOut = inWindow[inWindow.length - limit];

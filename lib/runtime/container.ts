@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { LaterSinks } from '../audit';
-import { createDcsClient, resolveDcsConfig, type DcsClient, type DcsError } from '../dcs';
+import { createDcsClient, DcsConfigCache, type DcsClient, type DcsClientConfig, type DcsError } from '../dcs';
 import type { Result } from '../domain/types';
 import { fromContext } from '../fg/context';
 import type { Context } from '../fg/types';
@@ -19,7 +19,8 @@ export type Env = Record<string, string | undefined>;
  */
 export class Container {
   readonly nodes = new NodeResolver();
-  private dcsClient: { key: string; client: DcsClient } | undefined;
+  private readonly dcsConfig = new DcsConfigCache();
+  private dcsClient: { key: string; config: DcsClientConfig; client: DcsClient } | undefined;
   private smn: { key: string; config: Result<SmnAuthConfig, SmnConfigError> } | undefined;
   /** Downloaded SMN certificates are cached for the container's life (bounded). */
   readonly certFetcher: CertFetcher = createCertFetcher();
@@ -55,13 +56,19 @@ export class Container {
     }
   }
 
-  /** Agency credentials rotate: new credentials get a new client, the same ones reuse it. */
+  /**
+   * Agency credentials rotate: new credentials get a new client, the same ones reuse it. A warm
+   * call resolves nothing: the config is kept while its inputs (settings, credentials) are the same.
+   */
   dcs(context: Context | undefined): Result<DcsClient, DcsError> {
-    const config = resolveDcsConfig(this.env, context);
+    const config = this.dcsConfig.resolve(this.env, context);
     if (!config.ok) return config;
-    // Held in memory only, never printed: the whole credential decides whether the signer is still right.
-    const key = [config.value.endpoint, config.value.projectId, ...config.value.credentials.secretValues()].join('\u0000');
-    if (this.dcsClient?.key !== key) this.dcsClient = { key, client: createDcsClient(config.value) };
+    if (this.dcsClient?.config !== config.value) {
+      // Held in memory only, never printed: the whole credential decides whether the signer is still right.
+      const key = [config.value.endpoint, config.value.projectId, ...config.value.credentials.secretValues()].join('\u0000');
+      if (this.dcsClient?.key !== key) this.dcsClient = { key, config: config.value, client: createDcsClient(config.value) };
+      else this.dcsClient.config = config.value;
+    }
     return { ok: true, value: this.dcsClient.client };
   }
 
