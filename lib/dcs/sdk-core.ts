@@ -77,29 +77,35 @@ export function buildCoreTransport(config: CoreEndpointConfig, userAgent: string
   const hcClient = buildHardened(new ClientBuilder((hc) => hc), settings) as unknown as HcClientLike;
   const defaults = axiosDefaults(settings);
   const { fresh, pooled } = getAgents();
+  // One endpoint, so one protocol: only the agent that will carry the request is watched.
+  const secure = new URL(config.endpoint).protocol === 'https:';
 
   return {
     send: async (request) => {
-      // Each attempt gets its own view of the agents: its socket tells whether anything left.
+      // Each attempt gets its own view of the agent: its socket tells whether anything left.
       const evidence = new SendEvidence();
       const pair = request.freshConnection ? fresh : pooled;
+      const axiosRequestConfig: Record<string, unknown> = { ...defaults, timeout: request.timeoutMs };
+      if (secure) {
+        axiosRequestConfig.httpAgent = pair.http;
+        axiosRequestConfig.httpsAgent = watchedAgent(pair.https, evidence);
+      } else {
+        axiosRequestConfig.httpAgent = watchedAgent(pair.http, evidence);
+        axiosRequestConfig.httpsAgent = pair.https;
+      }
+      // Fresh objects per attempt: core mutates the options it is given.
+      const options: CoreRequestOptions = {
+        method: request.method,
+        url: request.url,
+        contentType: 'application/json',
+        pathParams: { ...request.pathParams },
+        queryParams: { ...request.queryParams },
+        headers: {},
+        axiosRequestConfig,
+      };
+      if (request.body !== undefined) options.data = Array.isArray(request.body) ? [...request.body] : { ...request.body };
       try {
-        // Fresh objects per attempt: core mutates the options it is given.
-        return await hcClient.sendRequest({
-          method: request.method,
-          url: request.url,
-          contentType: 'application/json',
-          pathParams: { ...request.pathParams },
-          queryParams: { ...request.queryParams },
-          headers: {},
-          ...(request.body !== undefined ? { data: Array.isArray(request.body) ? [...request.body] : { ...request.body } } : {}),
-          axiosRequestConfig: {
-            ...defaults,
-            timeout: request.timeoutMs,
-            httpAgent: watchedAgent(pair.http, evidence),
-            httpsAgent: watchedAgent(pair.https, evidence),
-          },
-        });
+        return await hcClient.sendRequest(options);
       } catch (error) {
         throw new TransportFailure(error, evidence);
       }

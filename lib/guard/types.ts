@@ -37,7 +37,7 @@ export interface GuardRequest {
  * (the fields are informative, e.g. for an audit line) and hand it back unchanged.
  */
 export interface Lease {
-  /** Random id; it marks every entry this claim wrote, so a release removes exactly those. */
+  /** Unique id (random, or a random prefix and a count in the memory store); it marks every entry this claim wrote, so a release removes exactly those. */
   readonly id: string;
   readonly target: Target;
   readonly dedupKey: string | null;
