@@ -156,5 +156,7 @@ export class DcsConfigCache {
 }
 
 function sameInputs(a: Inputs, b: Inputs | null): boolean {
-  return b !== null && a.length === b.length && a.every((v, i) => v === b[i]);
+  if (b === null || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -25,6 +25,38 @@ describe('memory store bounds', () => {
     expect(store.size()).toEqual({ dedup: 1, cooldowns: 1, kills: 2 });
   });
 
+  it('drops a kill once it has left the breaker window, also when the caller clock stepped back', async () => {
+    const store = new MemoryGuardStore();
+    const limited = { ...roomy, maxKillsPerHour: 2 };
+    const claim = (instance: number, now: number) => store.check({ ...claimOn(instance, now), settings: limited });
+    expect((await claim(1, T0 + 10)).kind).toBe('proceed');
+    expect((await claim(2, T0)).kind).toBe('proceed'); // the clock stepped back: the oldest kill is not the first
+    expect((await claim(3, T0 + 20)).kind).toBe('rate_limit');
+    // T0 has left the window, T0 + 10 has not: one global slot is free again, and only the T0 kill is gone
+    expect((await claim(4, T0 + HOUR + 5)).kind).toBe('proceed');
+    expect(store.size().kills).toBe(4); // global: T0 + 10 and the new one; instance 1: T0 + 10; instance 4: the new one
+    expect((await claim(5, T0 + HOUR + 6)).kind).toBe('rate_limit');
+    // Both remaining kills leave the window: the breaker is open to two more.
+    expect((await claim(6, T0 + 2 * HOUR + 6)).kind).toBe('proceed');
+    expect((await claim(7, T0 + 2 * HOUR + 7)).kind).toBe('proceed');
+    expect((await claim(8, T0 + 2 * HOUR + 8)).kind).toBe('rate_limit');
+  });
+
+  it('releases exactly the claim it is given, among many on the same breaker', async () => {
+    const store = new MemoryGuardStore();
+    const leases = [];
+    for (let i = 0; i < 5; i++) {
+      const verdict = await store.check(claimOn(i, T0 + i));
+      if (verdict.kind !== 'proceed' || !verdict.lease) throw new Error('expected a claim');
+      leases.push(verdict.lease);
+    }
+    expect(new Set(leases.map((l) => l.id)).size).toBe(5);
+    expect(await store.settle(leases[2]!, 'not_sent')).toEqual({ vanished: [] });
+    expect(store.size().kills).toBe(8);
+    expect(await store.settle(leases[2]!, 'not_sent')).toEqual({ vanished: ['dedup', 'cooldown', 'kills'] });
+    expect((await store.check(claimOn(2, T0 + 10))).kind).toBe('proceed');
+  });
+
   it('caps dedup marks, dropping the oldest first', async () => {
     const store = new MemoryGuardStore(50);
     for (let i = 0; i < 80; i++) await store.check(claimOn(i, T0));
