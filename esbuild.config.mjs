@@ -1,12 +1,21 @@
 // Builds one CommonJS bundle per FunctionGraph function, plus its deployable zip.
 import { build } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import * as path from 'node:path';
 import { zipSync } from 'fflate';
 
 const FUNCTIONS = ['alarm', 'cron'];
 const POLICY = 'deploy/policy.yaml';
+/** The packaged policy's build-checked form, beside it (lib/policy/checked.ts). */
+const CHECKED_POLICY = 'policy.checked.json';
+/**
+ * This build's id, written into every bundle (lib/policy/checked.ts BUILD_ID): a
+ * function trusts only the policy.checked.json its own build wrote.
+ */
+const BUILD_ID = randomBytes(12).toString('hex');
 const quiet = process.argv.includes('--quiet');
 
 /**
@@ -19,7 +28,10 @@ const LAZY_FILES = [
   { source: 'lib/sdk-core/sdk-core-modules.ts', file: 'sdk.js' },
   // ioredis: loaded when the first Redis guard store is built (GUARD_REDIS_URL set).
   { source: 'lib/guard/ioredis-module.ts', file: 'redis.js' },
-  // yaml: loaded when the policy is first read (an event rejected before that never needs it).
+  // The full policy validation (zod's policy schema): loaded when the policy has no valid
+  // build-checked form (policy.checked.json), or is inline JSON, or is invalid.
+  { source: 'lib/policy/validate-module.ts', file: 'policy-schema.js' },
+  // yaml: loaded by policy-schema.js for a YAML policy, and to locate the problems of an invalid one.
   { source: 'lib/policy/yaml-module.ts', file: 'yaml.js' },
 ];
 
@@ -55,19 +67,34 @@ async function buildFunction(name) {
     legalComments: 'none',
     logLevel: 'warning',
     plugins: [lazyFilesExternal],
+    define: { __GUARD_BUILD_ID__: JSON.stringify(BUILD_ID) },
   });
   copyFileSync(POLICY, `${outdir}/policy.yaml`);
-  const files = { 'index.js': readFileSync(`${outdir}/index.js`), 'policy.yaml': readFileSync(POLICY) };
+  writeFileSync(`${outdir}/${CHECKED_POLICY}`, checkedPolicy(outdir));
+  const files = { 'index.js': readFileSync(`${outdir}/index.js`), 'policy.yaml': readFileSync(POLICY), [CHECKED_POLICY]: readFileSync(`${outdir}/${CHECKED_POLICY}`) };
   for (const { file } of LAZY_FILES) files[file] = readFileSync(`${outdir}/${file}`);
   writeFileSync(`dist/${name}.zip`, zipSync(files, { level: 9 }));
   return { name, metafile: result.metafile };
+}
+
+/**
+ * The packaged policy validated by the bundle's own validator (the code that would
+ * validate it at run time), as policy.checked.json; an invalid policy fails the build
+ * with the located message the function would give.
+ */
+function checkedPolicy(outdir) {
+  const validator = createRequire(import.meta.url)(path.resolve(outdir, 'policy-schema.js'));
+  const checked = validator.checkPolicyText(readFileSync(POLICY, 'utf8'), 'yaml');
+  if (!checked.ok) throw new Error(validator.formatFailure('policy', POLICY, checked.error.issues));
+  if (checked.value.build !== BUILD_ID) throw new Error(`${outdir}/policy-schema.js is not of this build`);
+  return checked.value.checked;
 }
 
 function report({ name }) {
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
   for (const file of ['index.js', ...LAZY_FILES.map((l) => l.file)]) {
     const js = readFileSync(`dist/${name}/${file}`);
-    console.log(`dist/${name}/${file.padEnd(9)} ${kb(js.length).padStart(9)}  (gzip ${kb(gzipSync(js).length)})`);
+    console.log(`dist/${name}/${file.padEnd(16)} ${kb(js.length).padStart(9)}  (gzip ${kb(gzipSync(js).length)})`);
   }
   console.log(`dist/${name}.zip ${kb(statSync(`dist/${name}.zip`).size).padStart(15)}`);
 }

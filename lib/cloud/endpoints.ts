@@ -18,7 +18,7 @@ import type { CoreEndpointConfig } from '../dcs/sdk-core';
 import { REGION } from '../domain/ids';
 import { err, ok, type Result } from '../domain/types';
 import type { Context } from '../fg/types';
-import { SMN_TOPIC_URN } from '../policy/schema';
+import { SMN_TOPIC_URN } from '../policy/vocabulary';
 
 export interface ServiceTarget {
   endpoint: string | null;

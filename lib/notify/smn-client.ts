@@ -11,7 +11,7 @@
 import { CoreServiceClient } from '../cloud/service-client';
 import { invalidRequest, type ServiceLabel } from '../dcs/errors';
 import type { CoreEndpointConfig } from '../dcs/sdk-core';
-import { SMN_TOPIC_URN } from '../policy/schema';
+import { SMN_TOPIC_URN } from '../policy/vocabulary';
 import { MAX_MESSAGE_BYTES, MAX_SUBJECT_BYTES, utf8Length } from './message';
 
 export interface PublishMessageRequestBody {

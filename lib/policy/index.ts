@@ -65,4 +65,5 @@ export {
   type DryRunCause,
 } from './match';
 export { compileGlob, globMatch, matchesAny } from './glob';
+export { BUILD_ID, CHECKED_FORMAT, checkedPolicyPath } from './checked';
 export { policyJsonSchema, policyJsonSchemaText, POLICY_SCHEMA_FILE } from './json-schema';

@@ -1,120 +1,61 @@
 /**
  * Loading the policy: where it comes from (GUARD_POLICY, else the file packaged
- * beside the bundle), parsing (YAML or JSON, both through the `yaml` parser so
- * every problem has a line and column), validation against the schema, and the
- * GUARD_DRY_RUN override.
+ * beside the bundle), parsing (YAML or JSON), validation against the schema,
+ * and the GUARD_DRY_RUN override.
+ *
+ * A cold start pays for as little as it can (docs/performance.md): a policy
+ * file with a valid build-checked form beside it (checked.ts) is read as JSON;
+ * a JSON policy (inline or .json) is parsed by JSON.parse, then validated;
+ * everything else, and every invalid policy, goes through the full validation
+ * (validate.ts: zod's schema, yaml for line and column), which is loaded on
+ * demand (dist/<fn>/policy-schema.js).
  *
  * A policy that fails to load is an error value, never a partial policy: the
  * handlers fail every invocation with its one-line message and take no action.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Document, Node } from 'yaml';
-import type { core, output, ZodType } from 'zod';
+import type { output, ZodType } from 'zod';
 import { readBooleanSetting } from '../domain/settings';
 import { err, ok, type Result } from '../domain/types';
-import { checkJsonSyntax } from '../events/json-syntax';
-import { PolicySchema, type Policy } from './schema';
+import { checkedPolicyPath, trustedCheckedPolicy } from './checked';
+import { PolicyError, type PolicyFailure } from './error';
+import type { Policy } from './schema';
+import type { PolicySyntax } from './validate';
+import { MAX_POLICY_JSON_DEPTH } from './vocabulary';
+
+export { formatPath, PolicyError, type PolicyErrorCode, type PolicyIssue, type PolicyPath } from './error';
 
 export const INLINE_SOURCE = 'GUARD_POLICY (inline JSON)';
 export const DRY_RUN_SOURCE = 'GUARD_DRY_RUN';
 
-export type PolicyPath = (string | number)[];
+type Validator = typeof import('./validate-module');
+let validatorModule: Validator | undefined;
 
-/** One problem in a policy, located in its document when possible. */
-export interface PolicyIssue {
-  path: PolicyPath;
-  /** 1-based; null when the problem has no place in the text (unreadable file, bad env value). */
-  line: number | null;
-  column: number | null;
-  message: string;
-}
-
-export type PolicyErrorCode =
-  /** The file could not be read. */
-  | 'policy_unreadable'
-  /** Not valid YAML/JSON. */
-  | 'policy_syntax'
-  /** Valid YAML/JSON, but not a valid policy. */
-  | 'policy_invalid'
-  /** GUARD_DRY_RUN holds something other than "true" or "false". */
-  | 'env_invalid';
-
-/**
- * Why no policy could be loaded. `path`, `line`, `column` and `message` describe
- * the first problem; `issues` lists them all (for `validate`).
- */
-export class PolicyError {
-  readonly name = 'PolicyError';
-  readonly path: PolicyPath;
-  readonly line: number | null;
-  readonly column: number | null;
-  readonly message: string;
-
-  constructor(
-    readonly code: PolicyErrorCode,
-    readonly source: string,
-    readonly issues: readonly [PolicyIssue, ...PolicyIssue[]],
-    /** What the document is, in messages: "policy", or "deploy file" for the deploy command's file. */
-    readonly label = 'policy',
-  ) {
-    const [first] = issues;
-    this.path = first.path;
-    this.line = first.line;
-    this.column = first.column;
-    this.message = first.message;
-  }
-
-  /** One line, e.g. `policy /x/policy.yaml:12:5 at alarms[0].scope: Invalid option: ...`. */
-  format(): string {
-    const more = this.issues.length - 1;
-    return this.formatIssue(this.issues[0]) + (more > 0 ? ` (and ${more} more problem${more > 1 ? 's' : ''})` : '');
-  }
-
-  /** One line per problem. */
-  formatAll(): string[] {
-    return this.issues.map((issue) => this.formatIssue(issue));
-  }
-
-  toString(): string {
-    return this.format();
-  }
-
-  private formatIssue(issue: PolicyIssue): string {
-    const place = issue.line === null ? '' : `:${issue.line}` + (issue.column === null ? '' : `:${issue.column}`);
-    const at = issue.path.length > 0 ? ` at ${formatPath(issue.path)}` : '';
-    return `${this.label} ${this.source}${place}${at}: ${issue.message}`;
-  }
-}
-
-/** `alarms[0].match.metrics[1]`; keys that are not plain names are quoted: `schedules["night shift"]`. */
-export function formatPath(path: readonly (string | number)[]): string {
-  return path
-    .map((segment, index) => {
-      if (typeof segment === 'number') return `[${segment}]`;
-      if (/^[A-Za-z_$][\w$]*$/.test(segment)) return index === 0 ? segment : `.${segment}`;
-      return `[${JSON.stringify(segment)}]`;
-    })
-    .join('');
+/** The full validation, required on first use rather than imported: a build-checked policy never needs it. */
+function validator(): Validator {
+  return (validatorModule ??= require('./validate-module') as Validator);
 }
 
 // ---------------------------------------------------------------------------
 // Parsing and validating a policy text
 // ---------------------------------------------------------------------------
 
-type YamlModule = typeof import('./yaml-module');
-let yamlModule: YamlModule | undefined;
-
-/** yaml, required on first use rather than imported: a cold start that never reads the policy skips it (dist/<fn>/yaml.js). */
-function yaml(): YamlModule {
-  return (yamlModule ??= require('./yaml-module') as YamlModule);
+/** A .json file or inline GUARD_POLICY is held to JSON's grammar; everything else is YAML. */
+function syntaxOf(source: string): PolicySyntax {
+  return source === INLINE_SOURCE || /\.json$/i.test(source) ? 'json' : 'yaml';
 }
 
 /** Parses and validates a policy text (YAML or JSON). `source` names it in errors. */
 export function parsePolicy(text: string, source: string): Result<Policy, PolicyError> {
-  const jsonIssue = jsonSyntaxIssue(text, source);
-  if (jsonIssue !== null) return err(new PolicyError('policy_syntax', source, [jsonIssue]));
-  return parseValidated(PolicySchema, text, source, 'policy', 'The policy is empty; it needs at least "version: 1"');
+  const syntax = syntaxOf(source);
+  if (syntax === 'json') {
+    const data = parseJsonPolicy(text);
+    const policy = data === undefined ? null : validator().validatePolicyData(data);
+    if (policy !== null) return ok(policy);
+  }
+  // Also every invalid JSON policy: the full path says where and why.
+  return located(validator().validatePolicyText(text, syntax), source, 'policy');
 }
 
 /**
@@ -122,115 +63,56 @@ export function parsePolicy(text: string, source: string): Result<Policy, Policy
  * is located (line, column, path). Shared by the policy and the deploy file.
  */
 export function parseValidated<S extends ZodType>(schema: S, text: string, source: string, label: string, emptyMessage: string): Result<output<S>, PolicyError> {
-  const fail = (code: PolicyErrorCode, issues: [PolicyIssue, ...PolicyIssue[]]) => err(new PolicyError(code, source, issues, label));
-  const { LineCounter, parseDocument } = yaml();
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const position = (offset: number) => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
+  return located(validator().validateDocument(schema, text, emptyMessage), source, label);
+}
 
-  const syntaxIssues = doc.errors.map((error) => ({ path: [], ...position(error.pos[0]), message: `Syntax error: ${error.message}` }));
-  if (isNonEmpty(syntaxIssues)) return fail('policy_syntax', syntaxIssues);
-  if (doc.contents === null) return fail('policy_invalid', [{ path: [], line: null, column: null, message: emptyMessage }]);
+function located<T>(result: Result<T, PolicyFailure>, source: string, label: string): Result<T, PolicyError> {
+  return result.ok ? result : err(new PolicyError(result.error.code, source, result.error.issues, label));
+}
 
+/**
+ * A JSON policy's data by JSON.parse, without yaml; undefined when the full
+ * path must read it: a syntax error (to locate it), nesting deeper than the
+ * cap, or a duplicated key, which JSON.parse would settle silently by keeping
+ * the last one (a second "dryRun" must be refused, never win).
+ */
+function parseJsonPolicy(text: string): unknown {
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    // e.g. an alias bomb (too many alias expansions).
-    const message = error instanceof Error ? error.message : 'the document cannot be read';
-    return fail('policy_syntax', [{ path: [], line: null, column: null, message: `Syntax error: ${message}` }]);
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
   }
-
-  const parsed = schema.safeParse(data);
-  if (parsed.success) return ok(parsed.data as output<S>);
-  const issues = parsed.error.issues.flatMap((issue) => toPolicyIssues(issue, doc, position));
-  return fail('policy_invalid', isNonEmpty(issues) ? issues : [{ path: [], line: null, column: null, message: parsed.error.message }]);
+  const keys = countKeys(data, 0);
+  return keys >= 0 && keys === keysInText(text) ? data : undefined;
 }
 
-/** Deeper than any policy needs; the scanner stops there before anything is built. */
-const MAX_POLICY_JSON_DEPTH = 32;
-
-/**
- * A .json file or inline GUARD_POLICY is held to JSON's grammar: YAML (which reads the policy)
- * would accept a trailing comma or a comment that every JSON tool then rejects.
- */
-function jsonSyntaxIssue(text: string, source: string): PolicyIssue | null {
-  if (source !== INLINE_SOURCE && !/\.json$/i.test(source)) return null;
-  const problem = checkJsonSyntax(text, MAX_POLICY_JSON_DEPTH);
-  if (problem === null) return null;
-  const before = text.slice(0, problem.position);
-  const where = { line: before.split('\n').length, column: problem.position - before.lastIndexOf('\n') };
-  if (problem.kind === 'too_deep') return { path: [], ...where, message: `Syntax error: JSON nested deeper than ${problem.maxDepth} levels` };
-  const trailingComma = /,\s*$/.test(before) && /^[}\]]/.test(text.slice(problem.position)) ? ' (JSON allows no trailing comma)' : '';
-  return { path: [], ...where, message: `Syntax error: JSON expects ${problem.expected} here${trailingComma}` };
-}
-
-type Position = (offset: number) => { line: number; column: number };
-
-/** A zod issue as located policy issues (one per unknown key). */
-function toPolicyIssues(issue: core.$ZodIssue, doc: Document, position: Position): PolicyIssue[] {
-  const path = issue.path.map((segment) => (typeof segment === 'number' ? segment : String(segment)));
-  const at = (where: PolicyPath, message: string, pointAtKey: boolean): PolicyIssue => {
-    const offset = locate(doc, where, pointAtKey);
-    return { path: where, ...(offset === null ? { line: null, column: null } : position(offset)), message };
-  };
-
-  if (issue.code === 'unrecognized_keys') {
-    // The schema writes one line per key, in key order (schema.ts, unknownKeysMessage).
-    const lines = issue.message.split('\n');
-    return issue.keys.map((key, i) => at([...path, key], lines.length === issue.keys.length ? (lines[i] ?? issue.message) : issue.message, true));
+/** Own keys of every object in a parsed JSON value; -1 past the depth cap. */
+function countKeys(value: unknown, depth: number): number {
+  if (value === null || typeof value !== 'object') return 0;
+  if (depth >= MAX_POLICY_JSON_DEPTH) return -1;
+  let count = 0;
+  const items = Array.isArray(value) ? value : Object.values(value);
+  if (!Array.isArray(value)) count += items.length;
+  for (const item of items) {
+    const inner = countKeys(item, depth + 1);
+    if (inner < 0) return -1;
+    count += inner;
   }
-  if (issue.code === 'invalid_key') {
-    return [at(path, issue.issues[0]?.message ?? issue.message, true)];
+  return count;
+}
+
+/** Every string token of a valid JSON text, in order; a key is one followed by a colon. */
+const JSON_STRING = /"(?:[^"\\]|\\.)*"(\s*:)?/g;
+
+/** Keys written in a JSON text (that JSON.parse accepted): more than the parsed value holds means a key was written twice. */
+function keysInText(text: string): number {
+  let count = 0;
+  JSON_STRING.lastIndex = 0;
+  for (let match = JSON_STRING.exec(text); match !== null; match = JSON_STRING.exec(text)) {
+    if (match[1] !== undefined) count += 1;
   }
-  return [at(path, issue.message + yamlTypeHint(issue, doc, path), false)];
-}
-
-/** A plain YAML scalar such as `12e4` or `yes` is not read as a string, and `yes` is no boolean: say how to fix it. */
-function yamlTypeHint(issue: core.$ZodIssue, doc: Document, path: PolicyPath): string {
-  if (issue.code !== 'invalid_type') return '';
-  if (issue.expected === 'boolean') return ' (use true or false)';
-  if (issue.expected !== 'string') return '';
-  const node = doc.getIn(path, true);
-  return yaml().isScalar(node) && node.type === 'PLAIN' && typeof node.value !== 'string' ? ' (put it in quotes)' : '';
-}
-
-/**
- * The text offset of the node at `path`, or of its nearest existing ancestor
- * (a missing key is reported where its parent object starts).
- */
-function locate(doc: Document, path: PolicyPath, pointAtKey: boolean): number | null {
-  const { isMap, isScalar, isSeq } = yaml();
-  let node = resolveAlias(doc, doc.contents);
-  let offset = startOf(node);
-  for (const [index, segment] of path.entries()) {
-    const last = index === path.length - 1;
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
-      if (!pair) break;
-      if (last && pointAtKey) return startOf(pair.key) ?? offset;
-      node = resolveAlias(doc, pair.value) ?? pair.key;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      node = resolveAlias(doc, node.items[segment]);
-      if (!node) break;
-    } else {
-      break;
-    }
-    offset = startOf(node) ?? offset;
-  }
-  return offset;
-}
-
-function resolveAlias(doc: Document, node: unknown): unknown {
-  return yaml().isAlias(node) ? node.resolve(doc) : node;
-}
-
-function startOf(node: unknown): number | null {
-  const range = (node as Node | null | undefined)?.range;
-  return Array.isArray(range) ? range[0] : null;
+  return count;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -239,10 +121,6 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-function isNonEmpty<T>(items: T[]): items is [T, ...T[]] {
-  return items.length > 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -258,6 +136,12 @@ export interface LoadPolicyOptions {
   readFile?: (path: string) => string;
   /** Directory a relative GUARD_POLICY path is resolved against; default: the directory of defaultPath (beside the bundle). */
   baseDir?: string;
+  /**
+   * Use a policy file's build-checked form (policy.checked.json beside it) when it is
+   * this build's and was made from the file's exact text (the functions do; `validate`
+   * and deploy validate in full).
+   */
+  checked?: boolean;
 }
 
 export interface LoadedPolicy {
@@ -285,22 +169,39 @@ export function loadPolicy(opts: LoadPolicyOptions): Result<LoadedPolicy, Policy
   if (!forced.ok) return forced;
 
   const where = policyLocation(opts);
+  const read = opts.readFile ?? readUtf8;
   let text: string;
   if (where.kind === 'inline') {
     text = where.text;
   } else {
     try {
-      text = (opts.readFile ?? readUtf8)(where.path);
+      text = read(where.path);
     } catch (error) {
       return err(new PolicyError('policy_unreadable', where.path, [{ path: [], line: null, column: null, message: `Cannot read the file (${describeReadError(error)})` }]));
     }
   }
 
-  const parsed = parsePolicy(text, where.source);
-  if (!parsed.ok) return parsed;
-  const policy = forced.value ? { ...parsed.value, dryRun: true } : parsed.value;
+  let validated = where.kind === 'file' && opts.checked === true ? checkedPolicy(where.path, text, read) : null;
+  if (validated === null) {
+    const parsed = parsePolicy(text, where.source);
+    if (!parsed.ok) return parsed;
+    validated = parsed.value;
+  }
+  // GUARD_DRY_RUN is applied after validation, whichever way the policy was validated.
+  const policy = forced.value ? { ...validated, dryRun: true } : validated;
   // Frozen: the same object serves every invocation of a warm container.
   return ok(deepFreeze({ policy, source: where.source, forcedDryRun: forced.value }));
+}
+
+/** The policy of the file's build-checked form, or null (none, unreadable, stale, another build's): then it is validated in full. */
+function checkedPolicy(path: string, text: string, read: (path: string) => string): Policy | null {
+  let checkedText: string;
+  try {
+    checkedText = read(checkedPolicyPath(path));
+  } catch {
+    return null;
+  }
+  return trustedCheckedPolicy(checkedText, text, syntaxOf(path));
 }
 
 type PolicyLocation = { kind: 'inline'; text: string; source: string } | { kind: 'file'; path: string; source: string };
@@ -333,24 +234,33 @@ function describeReadError(error: unknown): string {
 
 const cache = new Map<string, Result<LoadedPolicy, PolicyError>>();
 
+/** The last lookup: a warm container asks with the same options every invocation, answered without building a key. */
+let last: { opts: LoadPolicyOptions; policyVar: string | undefined; dryRunVar: string | undefined; result: Result<LoadedPolicy, PolicyError> } | null = null;
+
 /**
- * loadPolicy, memoised per warm container by (GUARD_POLICY, GUARD_DRY_RUN,
- * defaultPath, baseDir): the file is read and validated once. A failure is cached
+ * loadPolicy, memoised per process by (GUARD_POLICY, GUARD_DRY_RUN, defaultPath,
+ * baseDir, checked): the file is read and validated once. A failure is cached
  * too, so every invocation fails the same way, fast, without acting. A changed
  * file is not re-read: on FunctionGraph a new policy means a new deployment or a
  * changed environment variable, which both start new containers.
  */
 export function getPolicy(opts: LoadPolicyOptions): Result<LoadedPolicy, PolicyError> {
-  const key = JSON.stringify([opts.env.GUARD_POLICY ?? null, opts.env.GUARD_DRY_RUN ?? null, opts.defaultPath, opts.baseDir ?? null]);
+  const policyVar = opts.env.GUARD_POLICY;
+  const dryRunVar = opts.env.GUARD_DRY_RUN;
+  // Same options object, same two variables: two reads and two comparisons per invocation.
+  if (last !== null && last.opts === opts && last.policyVar === policyVar && last.dryRunVar === dryRunVar) return last.result;
+  const key = JSON.stringify([policyVar ?? null, dryRunVar ?? null, opts.defaultPath, opts.baseDir ?? null, opts.checked === true]);
   let result = cache.get(key);
   if (!result) {
     result = loadPolicy(opts);
     cache.set(key, result);
   }
+  last = { opts, policyVar, dryRunVar, result };
   return result;
 }
 
 /** Forgets every memoised policy (tests, and the local runner after an edit). */
 export function clearPolicyCache(): void {
   cache.clear();
+  last = null;
 }

@@ -8,10 +8,39 @@
  * and weaken a guard.
  */
 import * as z from 'zod';
-import { HEX32_SOURCE, REGION_SOURCE, safeToken, UUID_SOURCE } from '../domain/ids';
+import { safeToken, UUID_SOURCE } from '../domain/ids';
 import { DECISION_KINDS, type DecisionKind } from '../domain/types';
-import { isLoopbackHost } from '../net/ip';
 import { parseNetwork } from '../sessions/cidr';
+import {
+  ACTION_KINDS,
+  ALARM_FORMATS,
+  DCS_NAMESPACE,
+  DEFAULT_MAX_SESSIONS_PER_NODE,
+  DEFAULT_NOTIFY_ON,
+  isWebhookUrl,
+  SCOPES,
+  SIGNED_WEBHOOK_FORMATS,
+  SMN_TOPIC_URN,
+  WEBHOOK_FORMATS,
+  WEBHOOK_URL_RULE,
+  WHEN_NONE_MATCH,
+} from './vocabulary';
+
+export {
+  ACTION_KINDS,
+  ALARM_FORMATS,
+  DCS_NAMESPACE,
+  DEFAULT_MAX_SESSIONS_PER_NODE,
+  DEFAULT_NOTIFY_ON,
+  isLoopbackHost,
+  isWebhookUrl,
+  SCOPES,
+  SIGNED_WEBHOOK_FORMATS,
+  SMN_TOPIC_URN,
+  WEBHOOK_FORMATS,
+  WHEN_NONE_MATCH,
+  type WebhookFormat,
+} from './vocabulary';
 
 // ---------------------------------------------------------------------------
 // Building blocks
@@ -64,39 +93,25 @@ function editDistance(a: string, b: string): number {
 
 const int = (min: number, max: number) => z.number().int({ error: 'Expected a whole number' }).min(min).max(max);
 
+// Patterns are made by functions the schema builder calls: a RegExp built at module level would
+// keep this file (and zod) in index.js, whose cold start must not evaluate it (docs/performance.md).
+
 /** Policies write instance ids in lower case (strict on purpose: match.ts lower-cases the event's id and compares). */
-const LOWER_CASE_UUID = new RegExp(`^${UUID_SOURCE}$`);
+const lowerCaseUuid = () => new RegExp(`^${UUID_SOURCE}$`);
 /** A DCS node id as the logical-nodes API lists it. */
-const NODE_ID = safeToken(1, 64);
+const nodeIdPattern = () => safeToken(1, 64);
 /** An id, or a glob over ids: hex digits and dashes with at least one wildcard (* or ?). */
-const INSTANCE_PATTERN = new RegExp(`^(?:${UUID_SOURCE}|[0-9a-f?-]*[*?][0-9a-f*?-]*)$`);
+const instanceIdOrGlob = () => new RegExp(`^(?:${UUID_SOURCE}|[0-9a-f?-]*[*?][0-9a-f*?-]*)$`);
 
 // ---------------------------------------------------------------------------
-// Vocabulary
+// Vocabulary (vocabulary.ts: the handlers use it without loading zod)
 // ---------------------------------------------------------------------------
 
-export const ALARM_FORMATS = ['classic', 'templated'] as const;
-export const SCOPES = ['auto', 'node', 'instance'] as const;
-/** Webhook payload formats: the audit record as JSON, or a chat robot's message format. */
-export const WEBHOOK_FORMATS = ['generic', 'feishu', 'dingtalk', 'wecom', 'slack'] as const;
-/** Formats with a published signing scheme; for wecom and slack the URL itself is the secret. */
-export const SIGNED_WEBHOOK_FORMATS: readonly WebhookFormat[] = ['generic', 'feishu', 'dingtalk'];
-/** Decisions that notify unless the policy says otherwise: what was done, what failed, the breaker opening. */
-export const DEFAULT_NOTIFY_ON = ['executed', 'failed', 'skipped_rate_limit'] as const;
-/** SMN topic URN: urn:smn:<region>:<project id>:<topic name> (topic names: letters, digits, - and _, at most 255). */
-export const SMN_TOPIC_URN = new RegExp(`^urn:smn:(${REGION_SOURCE}):(${HEX32_SOURCE}):([A-Za-z0-9][A-Za-z0-9_-]{0,254})$`);
 /** An environment variable name (upper case by convention on FunctionGraph). */
 const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
 /** Cloud Eye custom namespace: "service.item", 3-32 characters, starting with a letter; SYS/AGT/SRE are the platform's. */
 const CES_NAMESPACE = /^(?=.{3,32}$)[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
 const RESERVED_NAMESPACE = /^(SYS|AGT|SRE)\./i;
-/** The registered actions a rule or schedule may name; kill-all when it names none. */
-export const ACTION_KINDS = ['kill-all', 'kill-matching'] as const;
-export const WHEN_NONE_MATCH = ['skip', 'kill-all'] as const;
-/** Sessions a precision action closes per node at most, unless the policy says otherwise. */
-export const DEFAULT_MAX_SESSIONS_PER_NODE = 1000;
-/** The Cloud Eye namespace of DCS metrics; classic alarms must carry it unless a rule says otherwise. */
-export const DCS_NAMESPACE = 'SYS.DCS';
 
 /** A non-empty list of globs; an empty list would match nothing, which is never what was meant. */
 const globs = (what: string) =>
@@ -109,7 +124,7 @@ const globs = (what: string) =>
 // ---------------------------------------------------------------------------
 
 /** The action a rule or a schedule names; built on first use like the policy. */
-export const ActionSchema = z.lazy(buildActionSchema);
+export const ActionSchema = /* @__PURE__ */ z.lazy(buildActionSchema);
 
 function buildActionSchema() {
   const seconds = (what: string) =>
@@ -186,27 +201,27 @@ function buildActionSchema() {
  * schemas is a large share of a cold start, and an event rejected before the
  * policy is read never needs them (docs/performance.md).
  */
-export const PolicySchema = z.lazy(buildPolicySchema);
+export const PolicySchema = /* @__PURE__ */ z.lazy(buildPolicySchema);
 
 function buildPolicySchema() {
   // Building blocks
 
   const instanceId = z
     .string()
-    .regex(LOWER_CASE_UUID, { error: 'Expected a DCS instance id: a lower-case UUID like "5e2b1c9a-7f3d-4d2e-9b8a-1c2d3e4f5a6b"' });
+    .regex(lowerCaseUuid(), { error: 'Expected a DCS instance id: a lower-case UUID like "5e2b1c9a-7f3d-4d2e-9b8a-1c2d3e4f5a6b"' });
 
   /**
    * An instance id, "*", or a glob of ids such as "5e2b1c9a-*". Names are refused:
    * a deny entry that can never match an id would silently deny nothing.
    */
-  const instancePattern = z.string().regex(INSTANCE_PATTERN, {
+  const instancePattern = z.string().regex(instanceIdOrGlob(), {
     error: 'Expected an instance id (lower-case UUID), "*", or a glob of ids like "5e2b1c9a-*" (instance names are not accepted)',
   });
 
   /** A DCS node id, as listed by the logical-nodes API (not a Cloud Eye dimension value). */
   const nodeId = z
     .string()
-    .regex(NODE_ID, { error: 'Expected a DCS node id (letters, digits, "-" and "_", at most 64 characters)' });
+    .regex(nodeIdPattern(), { error: 'Expected a DCS node id (letters, digits, "-" and "_", at most 64 characters)' });
 
   /** Lists whose entries must be distinct (a repeated node would be killed twice). */
   const distinct = <T>(items: readonly T[]) => new Set(items).size === items.length;
@@ -395,23 +410,5 @@ export type JobSettings = Policy['jobs'];
 export type AuditSettings = Policy['audit'];
 export type NotifySettings = Policy['notify'];
 export type WebhookSettings = NotifySettings['webhooks'][number];
-export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 export type HistorySettings = Policy['history'];
 export type MetricsSettings = Policy['metrics'];
-
-const WEBHOOK_URL_RULE = 'Expected an https:// URL without user info (plain http only for a loopback address)';
-
-/** https, or plain http to loopback (local tests); never user info in the URL. */
-export function isWebhookUrl(raw: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return false;
-  }
-  if (url.username !== '' || url.password !== '') return false;
-  if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && isLoopbackHost(url.hostname);
-}
-
-export { isLoopbackHost };

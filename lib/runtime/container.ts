@@ -6,7 +6,7 @@ import { fromContext } from '../fg/context';
 import type { Context } from '../fg/types';
 import { createCertFetcher, readSmnAuthConfig, type CertFetcher, type SmnAuthConfig, type SmnConfigError } from '../auth';
 import { GuardError, guardStoreOptionsFromEnv, sharedGuardStore, type GuardStore } from '../guard';
-import { getPolicy, type LoadedPolicy, type PolicyError } from '../policy';
+import { getPolicy, type LoadedPolicy, type LoadPolicyOptions, type PolicyError } from '../policy';
 import { chooseSinks } from '../sinks/build';
 import { NodeResolver } from '../targets';
 
@@ -31,12 +31,13 @@ export class Container {
     private readonly bundleDir: string,
   ) {}
 
-  /** The packaged policy's path: joined once, not on every event. */
-  private defaultPolicyPath: string | undefined;
+  /** The options of every policy lookup: built once, so that getPolicy's warm answer is a few comparisons (lib/policy/load.ts). */
+  private policyOptions: LoadPolicyOptions | undefined;
 
   policy(): Result<LoadedPolicy, PolicyError> {
-    this.defaultPolicyPath ??= path.join(this.bundleDir, 'policy.yaml');
-    return getPolicy({ env: this.env, defaultPath: this.defaultPolicyPath });
+    // The packaged policy sits beside the bundle, with its build-checked form (policy.checked.json).
+    this.policyOptions ??= { env: this.env, defaultPath: path.join(this.bundleDir, 'policy.yaml'), checked: true };
+    return getPolicy(this.policyOptions);
   }
 
   /** SMN webhook settings, read (and a certificate file parsed) once per distinct value. */
