@@ -1,7 +1,7 @@
 // Builds one CommonJS bundle per FunctionGraph function, plus its deployable zip.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import * as path from 'node:path';
@@ -13,9 +13,17 @@ const POLICY = 'deploy/policy.yaml';
 const CHECKED_POLICY = 'policy.checked.json';
 /**
  * This build's id, written into every bundle (lib/policy/checked.ts BUILD_ID): a
- * function trusts only the policy.checked.json its own build wrote.
+ * function trusts only a policy.checked.json written by the same code. A digest of
+ * what the bundles are made of (our sources, the locked dependencies, this file), not
+ * a random one: the same checkout builds the same bytes, and deploy compares zip hashes.
  */
-const BUILD_ID = randomBytes(12).toString('hex');
+const BUILD_ID = (() => {
+  const sources = ['lib', 'functions'].flatMap((dir) => readdirSync(dir, { recursive: true }).map((f) => path.join(dir, String(f))));
+  const files = ['package-lock.json', 'esbuild.config.mjs', ...sources.filter((f) => statSync(f).isFile())].sort();
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(`${file}\0`).update(readFileSync(file)).update('\0');
+  return hash.digest('hex').slice(0, 24);
+})();
 const quiet = process.argv.includes('--quiet');
 
 /**

@@ -6,7 +6,10 @@
  *      the fairest baseline (same runner, same require, same exit);
  *   b. require the alarm bundle and handle a rejected event (no policy, no SDK);
  *   s1/s2. skipped events: a recovered alarm, and a valid alarm no rule matches
- *      (the policy is read, nothing acts, no SDK);
+ *      (the policy is read, nothing acts, no SDK); the policy is a file with its
+ *      build-checked form beside it, as the package ships it;
+ *   s2′. s2 with the same policy inline in GUARD_POLICY (informational, no target:
+ *      an inline policy is validated by zod on every cold start);
  *   c. require it and handle a node alarm that kills at the emulator (policy,
  *      SDK, three DCS calls).
  * The probe checks the decision and exits at once (no idle socket keeps it alive).

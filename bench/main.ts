@@ -13,7 +13,7 @@ import { bundleFiles } from './bundles';
 import { emptyCase, measureColdStarts, ONE_LINE_HANDLER, oneLineHandlerCase, probeCase } from './cold-start';
 import { measurePrecision } from './precision';
 import { printPrecision, printReport, precisionVerdict, verdicts, type BenchResults } from './report';
-import { ACT_EVERY_TIME_POLICY, eventOf, functionEnv, STORM_POLICY, type EventKind } from './scenario';
+import { ACT_EVERY_TIME_POLICY, eventOf, functionEnv, packagedPolicy, STORM_POLICY, type EventKind } from './scenario';
 import { runStorm, type StormResult } from './storm';
 import { measureWarm } from './warm';
 import { WarmFunction } from './worker-client';
@@ -43,8 +43,16 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const loadBefore = os.loadavg()[0] ?? 0;
   const emulator = await startEmulator({ port: 0, jobDurationMs: 50 });
+  const policyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsg-bench-policy-'));
   try {
-    const env = functionEnv(emulator.url, ACT_EVERY_TIME_POLICY);
+    // As production runs: the policy is a file of the package, with its build-checked form beside it.
+    const policies = {
+      act: packagedPolicy(path.dirname(BUNDLE), policyDir, 'act-every-time', ACT_EVERY_TIME_POLICY),
+      storm: packagedPolicy(path.dirname(BUNDLE), policyDir, 'storm', STORM_POLICY),
+    };
+    const env = functionEnv(emulator.url, policies.act);
+    // Informational: the same policy inline in GUARD_POLICY, which no build can check (validated on each cold start).
+    const inlineEnv = functionEnv(emulator.url, ACT_EVERY_TIME_POLICY);
 
     step('bundle sizes (dist/meta.json)');
     const bundles = bundleFiles(ROOT);
@@ -57,6 +65,7 @@ async function main(): Promise<void> {
       probeCase('b', 'rejected event', BUNDLE, eventOf('rejected', 'cold'), 'rejected', env),
       probeCase('s1', 'skipped: recovered alarm', BUNDLE, eventOf('recovered', 'cold'), 'skipped_recovered', env),
       probeCase('s2', 'skipped: no rule matches', BUNDLE, eventOf('no_match', 'cold'), 'skipped_no_rule', env),
+      probeCase('s2′', 'no rule, policy inline (info)', BUNDLE, eventOf('no_match', 'cold'), 'skipped_no_rule', inlineEnv),
       probeCase('c', 'node alarm → kill', BUNDLE, eventOf('node_kill', 'cold'), 'executed', env),
     ];
     step(`cold starts: ${SETTINGS.coldRounds} rounds of ${coldCases.length} fresh processes`);
@@ -85,7 +94,7 @@ async function main(): Promise<void> {
       step(`storm: ${SETTINGS.stormDeliveries} deliveries, ${SETTINGS.stormCallers} callers, Redis guard store (one redis-server)`);
       const redis = (await startRedisServer())!;
       try {
-        const run = await stormOn('redis', emulator, [redis], redis.url);
+        const run = await stormOn('redis', emulator, [redis], redis.url, policies.storm);
         storms.push(run.storm);
         memory = { idleMaxRssBytes, ...run.memory };
       } finally {
@@ -94,7 +103,7 @@ async function main(): Promise<void> {
       step(`storm: the same on a native Redis Cluster of 3 nodes (redis+cluster://)`);
       const cluster = (await startRedisCluster())!;
       try {
-        storms.push((await stormOn('redis-cluster', emulator, cluster.nodes.map((n) => n.server), cluster.url)).storm);
+        storms.push((await stormOn('redis-cluster', emulator, cluster.nodes.map((n) => n.server), cluster.url, policies.storm)).storm);
       } finally {
         await cluster.stop();
       }
@@ -131,12 +140,13 @@ async function main(): Promise<void> {
     step(`wrote bench/results.json (${results.durationSeconds.toFixed(0)} s)`);
   } finally {
     await emulator.close();
+    fs.rmSync(policyDir, { recursive: true, force: true });
   }
 }
 
 /** The storm in warm function processes whose guard store is `url`; their peak memory after it. */
-async function stormOn(store: StormResult['store'], emulator: Awaited<ReturnType<typeof startEmulator>>, servers: RedisServerHandle[], url: string) {
-  const stormEnv = functionEnv(emulator.url, STORM_POLICY, { GUARD_REDIS_URL: url });
+async function stormOn(store: StormResult['store'], emulator: Awaited<ReturnType<typeof startEmulator>>, servers: RedisServerHandle[], url: string, policy: string) {
+  const stormEnv = functionEnv(emulator.url, policy, { GUARD_REDIS_URL: url });
   const fns: WarmFunction[] = [];
   try {
     for (let i = 0; i < SETTINGS.stormProcesses; i++) fns.push((await WarmFunction.start(WORKER, BUNDLE, stormEnv)).fn);

@@ -2,6 +2,9 @@
  * What the bench feeds the function: the emulator's demo project and credentials,
  * the repository's sample alarm (dev/runner/samples), and the policies it runs under.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify as yamlText } from 'yaml';
 import demoSeed from '../dev/emulator/seeds/demo.json';
 import { createDcsClient, type DcsClient } from '../lib/dcs/client';
 import { DcsCredentials } from '../lib/dcs/credentials';
@@ -10,8 +13,11 @@ import nodeAlarmSample from '../dev/runner/samples/node-alarm.smn-trigger.json';
 const project = demoSeed.projects[0]!;
 const credential = project.credentials[0]!;
 
-/** The function's environment against the emulator at `endpoint` (plus PATH/HOME, nothing of the caller's). */
-export function functionEnv(endpoint: string, policy: object, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+/**
+ * The function's environment against the emulator at `endpoint` (plus PATH/HOME, nothing of the caller's).
+ * `policy`: the path of a policy file (packagedPolicy), or a policy object given inline as JSON in GUARD_POLICY.
+ */
+export function functionEnv(endpoint: string, policy: string | object, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: require('node:os').tmpdir(),
@@ -19,9 +25,25 @@ export function functionEnv(endpoint: string, policy: object, extra: Record<stri
     HUAWEICLOUD_SDK_SK: credential.sk,
     HUAWEICLOUD_SDK_PROJECT_ID: project.project_id,
     DCS_ENDPOINT: endpoint,
-    GUARD_POLICY: JSON.stringify(policy),
+    GUARD_POLICY: typeof policy === 'string' ? policy : JSON.stringify(policy),
     ...extra,
   };
+}
+
+/**
+ * A policy as production ships it: `<name>.yaml` in `dir`, with its build-checked form
+ * beside it, written by the bundle's own validator (dist/<fn>/policy-schema.js, the code
+ * the build and deploy run: lib/policy/checked.ts). Returns the file's path, for GUARD_POLICY.
+ */
+export function packagedPolicy(bundleDir: string, dir: string, name: string, policy: object): string {
+  const file = path.join(dir, `${name}.yaml`);
+  const text = yamlText(policy);
+  const validator = require(path.join(bundleDir, 'policy-schema.js')) as typeof import('../lib/policy/validate-module');
+  const checked = validator.checkPolicyText(text, 'yaml');
+  if (!checked.ok) throw new Error(validator.formatFailure('policy', file, checked.error.issues));
+  fs.writeFileSync(file, text);
+  fs.writeFileSync(validator.checkedPolicyPath(file), checked.value.checked);
+  return file;
 }
 
 const RULES = [{ name: 'connection-pressure', match: { metrics: ['connected_clients', 'connections_usage'] }, scope: 'auto' }];

@@ -36,9 +36,9 @@ interface CheckedPolicyFile {
   policy: Policy;
 }
 
-/** The checked file's text for a policy text and what validating it returned. */
-export function checkedPolicyText(source: string, syntax: PolicySyntax, policy: Policy): string {
-  const file: CheckedPolicyFile = { format: CHECKED_FORMAT, build: BUILD_ID, syntax, source, digest: digest(BUILD_ID, syntax, source, policy), policy };
+/** The checked file's text for a policy text and what validating it returned (`build`: another build's, in tests). */
+export function checkedPolicyText(source: string, syntax: PolicySyntax, policy: Policy, build = BUILD_ID): string {
+  const file: CheckedPolicyFile = { format: CHECKED_FORMAT, build, syntax, source, digest: digest(build, syntax, source, policy), policy };
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 

@@ -1,26 +1,28 @@
 /**
  * Cold start pays only for what the event needs (docs/performance.md). The
- * function bundles keep sdk-core, ioredis and yaml out of index.js, in files
- * beside it (sdk.js, redis.js, yaml.js) that index.js requires on first need.
+ * function bundles keep sdk-core, ioredis, yaml and the policy schema out of
+ * index.js, in files beside it (sdk.js, redis.js, yaml.js, policy-schema.js)
+ * that index.js requires on first need.
  *
  * Two checks, neither timed:
  * - the build: index.js holds none of those packages (so they cannot be
  *   evaluated with it), and the lazy files hold them;
  * - the runtime: in a fresh process, which of those files an event made Node
  *   load (they are real files, so require.cache tells the truth), from a
- *   rejected event (none) to a kill at the emulator (sdk.js).
+ *   rejected event (none) to a kill at the emulator (sdk.js). The policy is a
+ *   file with its build-checked form beside it, as the package ships it.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type Emulator } from '../../dev/emulator/server';
-import { ACT_EVERY_TIME_POLICY, eventOf, functionEnv, type EventKind } from '../../bench/scenario';
+import { ACT_EVERY_TIME_POLICY, eventOf, functionEnv, packagedPolicy, type EventKind } from '../../bench/scenario';
 import { ROOT } from '../support/bundle';
-import { captureOutput } from '../support/output-capture';
+import { probeFresh } from '../support/fresh-probe';
 
 const FUNCTIONS = ['alarm', 'cron'] as const;
-const LAZY_FILES = ['sdk.js', 'redis.js', 'yaml.js'];
+const LAZY_FILES = ['sdk.js', 'redis.js', 'policy-schema.js'];
 /** npm packages that must never be inside index.js. */
 const HEAVY = /node_modules\/(@huaweicloud|axios|log4js|lodash|moment|mime-db|ioredis|@ioredis|yaml)\//;
 
@@ -37,10 +39,21 @@ describe.each(FUNCTIONS)('dist/%s build', (fn) => {
     expect(inputs.filter((i) => HEAVY.test(i))).toEqual([]);
   });
 
+  it('keeps the policy schema and the full validation out of index.js', () => {
+    const ours = (file: string) => inputsOf(fn, file).filter((i) => i.startsWith('lib/policy/') && (meta()[fn]?.outputs[`dist/${fn}/${file}`]?.inputs[i] as { bytesInOutput: number }).bytesInOutput > 0);
+    expect(ours('index.js').filter((i) => /\/(schema|validate|validate-module|yaml-module)\.ts$/.test(i))).toEqual([]);
+    expect(ours('policy-schema.js')).toEqual(expect.arrayContaining(['lib/policy/schema.ts', 'lib/policy/validate.ts']));
+    // One PolicyError class, in index.js: the validator hands back plain data (instanceof holds).
+    expect(fs.readFileSync(path.join(ROOT, 'dist', fn, 'policy-schema.js'), 'utf8')).not.toContain('PolicyError');
+  });
+
   it('puts them in the files index.js requires by name', () => {
     expect(inputsOf(fn, 'sdk.js').some((i) => i.includes('node_modules/@huaweicloud/huaweicloud-sdk-core/'))).toBe(true);
     expect(inputsOf(fn, 'redis.js').some((i) => i.includes('node_modules/ioredis/'))).toBe(true);
     expect(inputsOf(fn, 'yaml.js').some((i) => i.includes('node_modules/yaml/'))).toBe(true);
+    expect(inputsOf(fn, 'policy-schema.js').some((i) => i.includes('node_modules/zod/'))).toBe(true);
+    // yaml is required by the validator, not by index.js.
+    expect(fs.readFileSync(path.join(ROOT, 'dist', fn, 'policy-schema.js'), 'utf8')).toContain('require("./yaml.js")');
     const code = fs.readFileSync(path.join(ROOT, 'dist', fn, 'index.js'), 'utf8');
     for (const file of LAZY_FILES) expect(code).toContain(`require("./${file}")`);
   });
@@ -51,31 +64,10 @@ describe.each(FUNCTIONS)('dist/%s build', (fn) => {
   });
 });
 
-/** Handles one event in a fresh process and reports the decision and which lazy files Node loaded. */
-const PROBE = `
-const path = require('node:path');
-const [bundle, event] = process.argv.slice(1);
-require(bundle).handler(JSON.parse(event), { getRequestID: () => 'lazy-probe' }).then((r) => {
-  const dir = path.dirname(bundle);
-  const loaded = Object.keys(require.cache).filter((f) => path.dirname(f) === dir).map((f) => path.basename(f)).sort();
-  const tls = process.moduleLoadList.some((m) => /^NativeModule (tls|https|_tls_wrap)$/.test(m));
-  process.stderr.write('PROBE ' + JSON.stringify({ decisions: r.results.map((x) => x.decision), loaded, tls }) + '\\n');
-  process.exit(0);
-});`;
-
 /** decisions, our files loaded, and whether Node's TLS was (about 10 ms of a cold start: only for events that go to DCS or SMN). */
 async function probe(kind: EventKind, env: NodeJS.ProcessEnv): Promise<{ decisions: string[]; loaded: string[]; tls: boolean }> {
-  const bundle = path.join(ROOT, 'dist', 'alarm', 'index.js');
-  const child = spawn(process.execPath, ['-e', PROBE, bundle, JSON.stringify(eventOf(kind, `lazy${kind}`))], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  await new Promise((resolve) => child.on('close', resolve));
-  captureOutput(`lazy-loading ${kind}`, stdout, stderr);
-  const line = stderr.split('\n').find((l) => l.startsWith('PROBE '));
-  if (!line) throw new Error(`probe printed no result: ${stderr}`);
-  return JSON.parse(line.slice('PROBE '.length));
+  const { results, loaded, tls } = await probeFresh(path.join(ROOT, 'dist', 'alarm', 'index.js'), eventOf(kind, `lazy${kind}`), env, `lazy-loading ${kind}`);
+  return { decisions: results.map((r) => r.decision), loaded, tls };
 }
 
 /** A loopback port with nothing listening: a Redis guard store there is built (redis.js loaded), then unreachable. */
@@ -90,23 +82,39 @@ async function closedPort(): Promise<number> {
 describe('what a cold start loads, by event (dist/alarm, fresh process each)', () => {
   let emulator: Emulator;
   let env: NodeJS.ProcessEnv;
+  let policyDir: string;
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0, jobDurationMs: 50 });
-    env = functionEnv(emulator.url, ACT_EVERY_TIME_POLICY);
+    policyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsg-lazy-policy-'));
+    env = functionEnv(emulator.url, packagedPolicy(path.join(ROOT, 'dist', 'alarm'), policyDir, 'policy', ACT_EVERY_TIME_POLICY));
   });
-  afterAll(() => emulator.close());
+  afterAll(async () => {
+    await emulator.close();
+    fs.rmSync(policyDir, { recursive: true, force: true });
+  });
 
   it('a rejected event: index.js only (no policy, no SDK, no Redis client)', async () => {
     expect(await probe('rejected', env)).toEqual({ decisions: ['rejected'], loaded: ['index.js'], tls: false });
   });
 
-  it('an alarm decided from the policy alone: yaml.js for the policy, still no SDK', async () => {
-    expect(await probe('recovered', env)).toEqual({ decisions: ['skipped_recovered'], loaded: ['index.js', 'yaml.js'], tls: false });
-    expect(await probe('no_match', env)).toEqual({ decisions: ['skipped_no_rule'], loaded: ['index.js', 'yaml.js'], tls: false });
+  it('an alarm decided from a build-checked policy: index.js only (no schema, no yaml, no SDK)', async () => {
+    expect(await probe('recovered', env)).toEqual({ decisions: ['skipped_recovered'], loaded: ['index.js'], tls: false });
+    expect(await probe('no_match', env)).toEqual({ decisions: ['skipped_no_rule'], loaded: ['index.js'], tls: false });
+  });
+
+  it('an inline JSON policy: the schema (policy-schema.js), but no yaml', async () => {
+    expect(await probe('no_match', functionEnv(emulator.url, ACT_EVERY_TIME_POLICY))).toEqual({ decisions: ['skipped_no_rule'], loaded: ['index.js', 'policy-schema.js'], tls: false });
+  });
+
+  it('the policy file edited after its check: validated in full (policy-schema.js and yaml.js)', async () => {
+    const file = path.join(policyDir, 'edited.yaml');
+    fs.writeFileSync(file, `${fs.readFileSync(path.join(policyDir, 'policy.yaml'), 'utf8')}# edited\n`);
+    fs.copyFileSync(path.join(policyDir, 'policy.checked.json'), path.join(policyDir, 'edited.checked.json'));
+    expect(await probe('no_match', functionEnv(emulator.url, file))).toEqual({ decisions: ['skipped_no_rule'], loaded: ['index.js', 'policy-schema.js', 'yaml.js'], tls: false });
   });
 
   it('a kill: sdk.js on the first DCS call; no Redis client with the memory guard store', async () => {
-    expect(await probe('node_kill', env)).toMatchObject({ decisions: ['executed'], loaded: ['index.js', 'sdk.js', 'yaml.js'] });
+    expect(await probe('node_kill', env)).toMatchObject({ decisions: ['executed'], loaded: ['index.js', 'sdk.js'] });
     expect(emulator.requests.map((r) => r.operation)).toContain('hangUpKillAllClients');
   });
 

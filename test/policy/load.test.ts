@@ -267,3 +267,34 @@ describe('getPolicy: once per warm container', () => {
     expect(reads).toHaveLength(2);
   });
 });
+
+describe('getPolicy: the warm lookup (same options object every invocation)', () => {
+  test('answers from the last lookup without reading, and still sees a changed GUARD_DRY_RUN or GUARD_POLICY', () => {
+    const a = write('a.yaml', 'version: 1\n');
+    const b = write('b.yaml', 'version: 1\nguard: {cooldownSeconds: 7}\n');
+    const { reads, readFile } = countingReader();
+    const env: Record<string, string | undefined> = { GUARD_POLICY: a };
+    const opts = { env, defaultPath: DEPLOY_POLICY, readFile };
+    const first = success(getPolicy(opts));
+    expect(success(getPolicy(opts))).toBe(first);
+    expect(first.policy.dryRun).toBe(false);
+    // The same options object, a variable changed in place: never the stale answer.
+    env.GUARD_DRY_RUN = 'true';
+    expect(success(getPolicy(opts)).policy.dryRun).toBe(true);
+    env.GUARD_POLICY = b;
+    expect(success(getPolicy(opts)).policy).toMatchObject({ dryRun: true, guard: { cooldownSeconds: 7 } });
+    env.GUARD_DRY_RUN = 'ture';
+    expect(failure(getPolicy(opts)).code).toBe('env_invalid');
+    expect(reads).toEqual([a, a, b]);
+  });
+
+  test('clearPolicyCache forgets the last lookup too', () => {
+    const path = write('p.yaml', 'version: 1\n');
+    const { reads, readFile } = countingReader();
+    const opts = { env: { GUARD_POLICY: path }, defaultPath: DEPLOY_POLICY, readFile };
+    getPolicy(opts);
+    clearPolicyCache();
+    getPolicy(opts);
+    expect(reads).toHaveLength(2);
+  });
+});
