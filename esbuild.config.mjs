@@ -104,7 +104,7 @@ function report({ name }) {
     const js = readFileSync(`dist/${name}/${file}`);
     console.log(`dist/${name}/${file.padEnd(16)} ${kb(js.length).padStart(9)}  (gzip ${kb(gzipSync(js).length)})`);
   }
-  console.log(`dist/${name}.zip ${kb(statSync(`dist/${name}.zip`).size).padStart(15)}`);
+  console.log(`dist/${name}.zip ${kb(statSync(`dist/${name}.zip`).size).padStart(22)}`);
 }
 
 // Developer tools (emulator, local runner, CLI): bundled too, so they start fast without a TS loader.
