@@ -47,8 +47,22 @@ export class Container {
     return this.smn.config;
   }
 
-  /** One store per configuration for the container's life; GUARD_REDIS_TIMEOUT_MS wins over the policy's storeTimeoutMs. */
+  /**
+   * One store per configuration for the container's life; GUARD_REDIS_TIMEOUT_MS wins over the
+   * policy's storeTimeoutMs. The environment is fixed for the container's life: read once per timeout.
+   */
   guard(storeTimeoutMs: number): Result<GuardStore, GuardError> {
+    let guard = this.guards.get(storeTimeoutMs);
+    if (!guard) {
+      guard = this.buildGuard(storeTimeoutMs);
+      this.guards.set(storeTimeoutMs, guard);
+    }
+    return guard;
+  }
+
+  private readonly guards = new Map<number, Result<GuardStore, GuardError>>();
+
+  private buildGuard(storeTimeoutMs: number): Result<GuardStore, GuardError> {
     try {
       return { ok: true, value: sharedGuardStore({ timeoutMs: storeTimeoutMs, ...guardStoreOptionsFromEnv(this.env) }) };
     } catch (e) {

@@ -70,6 +70,7 @@ function enabledSinks(deps: SinkDeps): readonly DecisionSink[] {
     webhooks: policy.notify.webhooks.length > 0,
     metrics: policy.metrics.enabled,
   };
+  if (!Object.values(enabled).includes(true)) return [];
   return policySinks({ ...deps, policy: () => policy }).filter((sink) => enabled[sink.name]);
 }
 
