@@ -210,11 +210,12 @@ export class DcsClient {
   }
 
   /** Attempts the call under its retry policy; every failure leaves as a DcsError. */
-  async #send<T>(call: Call<T>, options: CallOptions = {}): Promise<T> {
+  #send<T>(call: Call<T>, options: CallOptions = {}): Promise<T> {
     const deadline = options.deadlineEpochMs;
     const policy = call.idempotent ? this.#readPolicy : this.#killAllPolicy;
+    // No async wrappers of our own around the attempt (withRetry awaits it and catches what it throws).
     return withRetry(
-      async () => call.parse(await this.#sendOnce(call, this.#attemptTimeout(call.operation, deadline))),
+      () => this.#sendOnce(call, this.#attemptTimeout(call.operation, deadline)).then(call.parse),
       policy,
       this.#deps,
       {
