@@ -64,7 +64,7 @@ const usedChecked = (r: Result<LoadedPolicy, PolicyError>) => loaded(r).policy.g
 describe('the checked output is exactly what validation gives', () => {
   test('for the packaged policy (deploy/policy.yaml)', () => {
     const fromChecked = trustedCheckedPolicy(checked(PACKAGED), PACKAGED, 'yaml');
-    expect(fromChecked).toEqual(validated(PACKAGED));
+    expect(fromChecked).toStrictEqual(validated(PACKAGED));
     // and what a function loads without the checked file
     expect(loaded(load(packaged(PACKAGED, checked(PACKAGED)))).policy).toEqual(loaded(loadPolicy({ env: {}, defaultPath: DEPLOY_POLICY })).policy);
   });
@@ -81,8 +81,8 @@ describe('the checked output is exactly what validation gives', () => {
 
   test.each(edits)('for an edited text: %s', (_, edit) => {
     const text = edit(PACKAGED);
-    expect(trustedCheckedPolicy(checked(text), text, 'yaml')).toEqual(validated(text));
-    expect(loaded(load(packaged(text, checked(text)))).policy).toEqual(loaded(load(packaged(text))).policy);
+    expect(trustedCheckedPolicy(checked(text), text, 'yaml')).toStrictEqual(validated(text));
+    expect(loaded(load(packaged(text, checked(text)))).policy).toStrictEqual(loaded(load(packaged(text))).policy);
   });
 
   test('whatever the environment and the clock: validation reads nothing but the text', () => {
@@ -91,7 +91,7 @@ describe('the checked output is exactly what validation gives', () => {
     jest.useFakeTimers({ now: new Date('2099-02-28T23:59:59Z') });
     try {
       Object.assign(process.env, { TZ: 'Asia/Kathmandu', LANG: 'tr_TR.UTF-8', GUARD_DRY_RUN: 'true', GUARD_POLICY: '{"version":1}', HOOK_URL: 'https://x.example/', DCS_REGION: 'cn-north-4' });
-      expect(validated(REFERENCE_EXAMPLE)).toEqual(before);
+      expect(validated(REFERENCE_EXAMPLE)).toStrictEqual(before);
       expect(checked(REFERENCE_EXAMPLE)).toBe(checkedPolicyText(REFERENCE_EXAMPLE, 'yaml', before));
     } finally {
       jest.useRealTimers();
@@ -113,7 +113,7 @@ describe('the checked output is exactly what validation gives', () => {
           ...rules.map((r) => `  - {name: ${JSON.stringify(r.name)}, match: {metrics: ${JSON.stringify(r.metrics)}}, scope: ${r.scope}}`),
           rules.length === 0 ? '  []' : '',
         ].join('\n');
-        expect(trustedCheckedPolicy(checked(text), text, 'yaml')).toEqual(validated(text));
+        expect(trustedCheckedPolicy(checked(text), text, 'yaml')).toStrictEqual(validated(text));
       }),
       { numRuns: 60 },
     );

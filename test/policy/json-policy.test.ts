@@ -74,7 +74,7 @@ test('property: the JSON path accepts, refuses and locates exactly what the full
       const fast = parsePolicy(text, 'p.json');
       const full = validatePolicyText(text, 'json');
       expect(fast.ok).toBe(full.ok);
-      if (fast.ok && full.ok) expect(fast.value).toEqual(full.value);
+      if (fast.ok && full.ok) expect(fast.value).toStrictEqual(full.value);
       if (!fast.ok && !full.ok) expect(fast.error.issues).toEqual(full.error.issues);
     }),
     { numRuns: 400 },
