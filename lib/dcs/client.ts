@@ -225,19 +225,23 @@ export class DcsClient {
     );
   }
 
-  async #sendOnce(call: Call<unknown>, timeoutMs: number): Promise<unknown> {
+  /** Every failure of the attempt leaves as a DcsError (a promise reaction: no async frame of ours resumes on success). */
+  #sendOnce(call: Call<unknown>, timeoutMs: number): Promise<unknown> {
+    const mapped = (error: unknown) => Promise.reject(mapSdkError(error, call.operation, this.#config.credentials.secretValues()));
     try {
-      return await this.#getTransport().send({
-        method: call.method,
-        url: call.url,
-        pathParams: call.pathParams,
-        queryParams: call.queryParams ?? {},
-        ...(call.body !== undefined ? { body: call.body } : {}),
-        timeoutMs,
-        freshConnection: !call.idempotent,
-      });
+      return this.#getTransport()
+        .send({
+          method: call.method,
+          url: call.url,
+          pathParams: call.pathParams,
+          queryParams: call.queryParams ?? {},
+          ...(call.body !== undefined ? { body: call.body } : {}),
+          timeoutMs,
+          freshConnection: !call.idempotent,
+        })
+        .then(undefined, mapped);
     } catch (error) {
-      throw mapSdkError(error, call.operation, this.#config.credentials.secretValues());
+      return mapped(error);
     }
   }
 

@@ -213,10 +213,13 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
-function requireFields(operation: string, body: unknown, checks: Record<string, (v: unknown) => boolean>): Json {
+type FieldChecks = Readonly<Record<string, (v: unknown) => boolean>>;
+
+/** Each response shape's checks are built once, at load (a parse runs on every call). */
+function requireFields(operation: string, body: unknown, checks: FieldChecks): Json {
   if (!isObject(body)) throw malformed(operation, 'not a JSON object');
-  for (const [field, check] of Object.entries(checks)) {
-    if (!check(body[field])) throw malformed(operation, `field "${field}" missing or of the wrong type`);
+  for (const field in checks) {
+    if (!checks[field]!(body[field])) throw malformed(operation, `field "${field}" missing or of the wrong type`);
   }
   return body;
 }
@@ -225,26 +228,22 @@ function requireFields(operation: string, body: unknown, checks: Record<string, 
 const isJobId = (v: unknown): boolean => isValidId('job', v);
 
 export function parseJobCreated(operation: string, body: unknown): { job_id: string } & SdkResponseMeta {
-  return requireFields(operation, body, { job_id: isJobId }) as { job_id: string };
+  return requireFields(operation, body, JOB_CREATED) as { job_id: string };
 }
+
+const JOB_CREATED: FieldChecks = { job_id: isJobId };
 
 export function parseShowJobInfo(body: unknown): ShowJobInfoResponse {
-  return requireFields('showJobInfo', body, {
-    job_id: isString,
-    status: (v) => DCS_JOB_STATUSES.includes(v as DcsJobStatus),
-  }) as unknown as ShowJobInfoResponse;
+  return requireFields('showJobInfo', body, JOB_INFO) as unknown as ShowJobInfoResponse;
 }
 
+const JOB_INFO: FieldChecks = { job_id: isString, status: (v) => DCS_JOB_STATUSES.includes(v as DcsJobStatus) };
+
 export function parseShowInstance(body: unknown): ShowInstanceResponse {
-  return requireFields('showInstance', body, {
-    instance_id: isString,
-    name: isString,
-    engine: isString,
-    engine_version: isString,
-    status: isString,
-    cache_mode: isString,
-  }) as ShowInstanceResponse;
+  return requireFields('showInstance', body, INSTANCE) as ShowInstanceResponse;
 }
+
+const INSTANCE: FieldChecks = { instance_id: isString, name: isString, engine: isString, engine_version: isString, status: isString, cache_mode: isString };
 
 const isNode = (v: unknown): boolean =>
   isObject(v) &&

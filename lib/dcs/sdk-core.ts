@@ -81,7 +81,7 @@ export function buildCoreTransport(config: CoreEndpointConfig, userAgent: string
   const secure = new URL(config.endpoint).protocol === 'https:';
 
   return {
-    send: async (request) => {
+    send: (request) => {
       // Each attempt gets its own view of the agent: its socket tells whether anything left.
       const evidence = new SendEvidence();
       const pair = request.freshConnection ? fresh : pooled;
@@ -104,10 +104,14 @@ export function buildCoreTransport(config: CoreEndpointConfig, userAgent: string
         axiosRequestConfig,
       };
       if (request.body !== undefined) options.data = Array.isArray(request.body) ? [...request.body] : { ...request.body };
-      try {
-        return await hcClient.sendRequest(options);
-      } catch (error) {
+      // A promise reaction, not an async frame: nothing of ours resumes when the answer comes.
+      const failed = (error: unknown): never => {
         throw new TransportFailure(error, evidence);
+      };
+      try {
+        return hcClient.sendRequest(options).then(undefined, failed);
+      } catch (error) {
+        return Promise.reject(new TransportFailure(error, evidence));
       }
     },
   };
