@@ -5,10 +5,12 @@
  *
  *   <ms>-<seq>  decision <kind>  instance <id or "">  record <the audit record as JSON>
  *
- * Capped by count (XADD MAXLEN ~ maxEntries) and by age: each append deletes
- * at most 100 entries older than maxAgeDays (XRANGE + XDEL, which Redis 5.0
- * has; XTRIM MINID needs 6.2), and the key expires when nothing was appended
- * for maxAgeDays. Redis 4.0 has no streams: the append fails with
+ * One script call appends one or more records (append.ts batches the records of
+ * concurrent decisions of a container). Capped by count (XADD MAXLEN ~ maxEntries,
+ * on every entry) and by age: each call deletes up to 100 entries older than
+ * maxAgeDays (XRANGE + XDEL, which Redis 5.0 has; XTRIM MINID needs 6.2), at
+ * least twice what it adds (MAX_BATCH), and the key expires when nothing was
+ * appended for maxAgeDays. Redis 4.0 has no streams: the append fails with
  * `unknown_command` and the decision stands.
  */
 import type { AuditRecord } from '../domain/types';
@@ -18,31 +20,39 @@ import type { HistorySettings } from '../policy';
 /** The stream's name after the guard prefix and hash tag. */
 export const HISTORY_KEY_NAME = 'history';
 const AGE_TRIM_BATCH = 100;
+/** Records per script call at most: half the age trim's batch, so trimming always outpaces appending. */
+export const MAX_BATCH = AGE_TRIM_BATCH / 2;
 const DAY_MS = 86_400_000;
 
+/** ARGV: 1 maxEntries, 2 the newest id too old to keep, 3 the key's TTL (ms), then per record: decision, instance, record. Returns the last id. */
 export const APPEND_SCRIPT: SlotScript = {
   name: 'historyAppend',
   numberOfKeys: 1,
   lua: `
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'decision', ARGV[4], 'instance', ARGV[5], 'record', ARGV[6])
+local id
+for i = 4, #ARGV, 3 do
+  id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'decision', ARGV[i], 'instance', ARGV[i + 1], 'record', ARGV[i + 2])
+end
 local expired = redis.call('XRANGE', KEYS[1], '-', ARGV[2], 'COUNT', ${AGE_TRIM_BATCH})
 for i = 1, #expired do redis.call('XDEL', KEYS[1], expired[i][1]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return id`,
 };
 
-/** The script's arguments for one record; `nowMs` decides what is too old. */
-export function appendArgs(record: AuditRecord, settings: HistorySettings, nowMs: number): string[] {
+/** The script's leading arguments (the caps); `nowMs` decides what is too old. */
+export function capArgs(settings: HistorySettings, nowMs: number): string[] {
   const maxAgeMs = settings.maxAgeDays * DAY_MS;
   return [
     String(settings.maxEntries),
     // An end id without a sequence covers every entry of that millisecond: all older than the cap.
     String(Math.max(0, nowMs - maxAgeMs - 1)),
     String(maxAgeMs),
-    record.decision,
-    record.target?.instanceId ?? '',
-    JSON.stringify(record),
   ];
+}
+
+/** The script's arguments for one record (after capArgs). */
+export function entryArgs(record: AuditRecord): string[] {
+  return [record.decision, record.target?.instanceId ?? '', JSON.stringify(record)];
 }
 
 /** One entry read back: its stream id (time of the append) and the record. */

@@ -1,7 +1,7 @@
 /**
  * The sinks the policy asks for, after the stdout audit line, one per concern:
  *
- *   history   history.enabled and GUARD_REDIS_URL  every decision: one script call (XADD + trims)
+ *   history   history.enabled and GUARD_REDIS_URL  every decision: one script call (XADD + trims), concurrent ones batched
  *   smn       notify.smnTopicUrn                   notify.on decisions: one publishMessage each
  *   webhooks  notify.webhooks[]                    each hook's `on` (default notify.on): one POST per hook, in parallel
  *   metrics   metrics.enabled                      every decision, batched: one createMetricData at flush
@@ -24,7 +24,7 @@ import type { AuditRecord, DecisionKind } from '../domain/types';
 import type { Context } from '../fg/types';
 import { RedisGuardStore } from '../guard/redis-store';
 import type { GuardStore } from '../guard';
-import { appendArgs, APPEND_SCRIPT, HISTORY_KEY_NAME } from '../history/stream';
+import { historyAppender } from '../history/append';
 import { metricData } from '../metrics/batch';
 import { CesClient } from '../metrics/ces-client';
 import { smnMessage } from '../notify/message';
@@ -90,8 +90,8 @@ function historySink(deps: SinkDeps): DecisionSink {
       if (!policy?.history.enabled) return;
       const store = deps.guard(policy.guard.storeTimeoutMs);
       if (!(store instanceof RedisGuardStore)) return;
-      // Bounded by the store timeout, like every guard call; fails with a sanitized cause.
-      await store.runScript(APPEND_SCRIPT, [HISTORY_KEY_NAME], appendArgs(record, policy.history, deps.now()));
+      // Each call bounded by the store timeout, like every guard call; fails with a sanitized cause.
+      await historyAppender(store).append(record, policy.history, deps.now());
     },
   };
 }

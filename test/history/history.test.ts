@@ -80,6 +80,28 @@ describeWithRedis('decision history in Redis', () => {
     expect(server.cli('XLEN', agedKey)).toBe('1');
   });
 
+  it('concurrent decisions of a container share script calls (one in flight, the rest batched), every record kept, in order', async () => {
+    const sink = historySink(store);
+    await write({ reason: 'first' }, sink); // connects, loads the script
+    server.cli('CONFIG', 'RESETSTAT');
+    const reasons = Array.from({ length: 120 }, (_, i) => `r${i}`);
+    await Promise.all(reasons.map((reason) => historySink(store).write(entry(record({ reason })), unbounded)));
+    const calls = Number(/cmdstat_evalsha:calls=(\d+)/.exec(server.cli('INFO', 'commandstats'))?.[1] ?? 0);
+    // One call for the first record, then batches of at most MAX_BATCH (50): 1 + 50 + 50 + 19.
+    expect(calls).toBe(4);
+    const stored = server.cli('XRANGE', key(), '-', '+').split('\n').filter((l) => l.startsWith('{'));
+    expect(stored.map((l) => JSON.parse(l).reason)).toEqual(['first', ...reasons]);
+  });
+
+  it('a failed batch fails each of its records, and the next batch is tried on its own', async () => {
+    server.cli('SET', key(), 'not a stream'); // XADD answers WRONGTYPE
+    const failures = await Promise.all(['a', 'b', 'c'].map((reason) => Promise.resolve(historySink(store).write(entry(record({ reason })), unbounded)).then(() => null, (e: Error) => e.message)));
+    expect(failures).toEqual(['historyAppend failed (WRONGTYPE)', 'historyAppend failed (WRONGTYPE)', 'historyAppend failed (WRONGTYPE)']);
+    server.cli('DEL', key());
+    await write({ reason: 'after' });
+    expect(server.cli('XLEN', key())).toBe('1');
+  });
+
   it('the write is bounded by the store timeout; a paused Redis fails the sink with a sanitized cause', async () => {
     const paused = (await startRedisServer({ password: 'history-secret-password-1' }))!;
     const slow = redisStore(paused.url, { prefix, timeoutMs: 200 });
