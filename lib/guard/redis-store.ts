@@ -82,6 +82,8 @@ export class RedisGuardStore implements GuardStore {
   private connecting: { client: GuardClient; promise: Promise<void> } | null = null;
   /** The last 'error' event: it names the real cause when a call only sees "connection closed". */
   private lastError: unknown;
+  /** Sockets are corked until the end of this turn of the event loop (coalesceWrites). */
+  private corked = false;
 
   constructor(private readonly options: RedisGuardStoreOptions) {
     this.mode = options.target.cluster ? 'redis-cluster' : 'redis';
@@ -197,7 +199,10 @@ export class RedisGuardStore implements GuardStore {
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => setImmediate(() => reject(new DeadlineExceeded())), this.options.timeoutMs);
     });
-    const work = this.ready(client).then(() => call(client as unknown as GuardCommands));
+    const work = this.ready(client).then(() => {
+      this.coalesceWrites(client);
+      return call(client as unknown as GuardCommands);
+    });
     work.catch(() => undefined); // it may settle after the deadline: never leave it unhandled
     try {
       return await Promise.race([work, deadline]);
@@ -207,6 +212,27 @@ export class RedisGuardStore implements GuardStore {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * The calls made in one callback and the promise continuations it sets off leave in one write
+   * (one system call here, one read at the server): the first corks the sockets, a nextTick
+   * uncorks them once that cascade is over. In a storm, one read of replies resumes many
+   * concurrent invocations, and their next calls go out together. ioredis still sends and
+   * answers each command on its own (replies, errors, MOVED/ASK/TRYAGAIN, the deadline); only
+   * the writes are shared, and nothing waits past the current callback: a call is on the wire
+   * before the event loop moves on, as before.
+   */
+  private coalesceWrites(client: GuardClient): void {
+    if (this.corked) return;
+    const nodes = this.mode === 'redis-cluster' ? (client as Cluster).nodes('all') : [client as Redis];
+    const streams = nodes.map((node) => node.stream).filter((stream) => stream?.writable === true);
+    for (const stream of streams) stream.cork();
+    this.corked = true;
+    process.nextTick(() => {
+      this.corked = false;
+      for (const stream of streams) stream.uncork();
+    });
   }
 
   /**

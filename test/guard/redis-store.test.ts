@@ -173,6 +173,19 @@ describeWithRedis('redis store on a real redis-server', () => {
     expect((await verdict).kind).toBe('proceed');
   });
 
+  it('concurrent checks leave in one write: the server reads them at once, and each is still answered on its own', async () => {
+    const prefix = uniquePrefix();
+    const store = open(prefix);
+    expect((await store.check(request({ dryRun: true }))).kind).toBe('proceed'); // connected, script loaded
+    const reads = () => Number(/total_reads_processed:(\d+)/.exec(server.cli('INFO', 'stats'))?.[1]);
+    const before = reads();
+    const targets = ['A/n1', 'A/n2', 'A/n3', 'A/n4', 'B/n1', 'B/n2', 'B/n3', 'D/n1', 'D/n2', 'E/*'] as const;
+    const verdicts = await Promise.all(targets.map((target, i) => store.check(request({ target: targetOf(target), dedupKey: `m-${i}`, now: T0 + i, dryRun: true }))));
+    // Ten EVALSHAs in one write, one read at the server (plus the read of the INFO that counts).
+    expect(reads() - before).toBeLessThanOrEqual(3);
+    expect(verdicts).toEqual(targets.map(() => ({ kind: 'proceed', lease: null })));
+  });
+
   it('a store that cannot connect at all answers unavailable', async () => {
     const own = (await startRedisServer())!;
     await own.stop();
