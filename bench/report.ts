@@ -142,7 +142,8 @@ export function printReport(r: BenchResults): void {
     say(`    kill-all requests at the emulator: ${s.killAllRequests}; decisions: ${Object.entries(s.decisions).map(([d, n]) => `${d} ${n}`).join(', ')}`);
     say(`    DCS requests: ${Object.entries(s.dcsCalls).map(([op, n]) => `${op} ${n}`).join(', ')}`);
     const list = (calls: Record<string, number>) => Object.entries(calls).map(([c, n]) => `${c} ${n}`).join(', ');
-    say(`    Redis round trips per delivery: ${s.redisRoundTripsPerEvent.toFixed(4)} (${list(s.redisCommands)}; inside the scripts: ${list(s.redisCommandsInScripts)})`);
+    say(`    Redis commands per delivery: ${s.redisCommandsPerEvent.toFixed(4)} (${list(s.redisCommands)}; inside the scripts: ${list(s.redisCommandsInScripts)})`);
+    if (s.redisReadsPerEvent !== null) say(`    server reads per delivery: ${s.redisReadsPerEvent.toFixed(4)} (concurrent commands of a process share one write)`);
     say();
   }
   if (!r.storms.length) {

@@ -3,7 +3,8 @@
  * message, as when Cloud Eye keeps notifying) from 50 concurrent callers,
  * spread over warm function processes that share one Redis guard store (a
  * redis-server started for the bench). Exactly one kill-all may reach the
- * emulator. Redis round trips are counted by the server (INFO commandstats).
+ * emulator. Redis commands are counted by the server (INFO commandstats), and so are the
+ * reads it made of them (INFO stats): concurrent commands of a process share socket writes.
  */
 import type { Emulator } from '../dev/emulator/server';
 import { CHECK_SCRIPT, RELEASE_SCRIPT } from '../lib/guard/redis-script';
@@ -28,7 +29,10 @@ export interface StormResult {
   /** Commands the functions sent (one round trip each), and those the guard's Lua scripts ran inside them. */
   redisCommands: Record<string, number>;
   redisCommandsInScripts: Record<string, number>;
-  redisRoundTripsPerEvent: number;
+  /** Commands sent per delivery: each one request and one reply (the guard's check; a share of a history append). */
+  redisCommandsPerEvent: number;
+  /** Socket reads the servers made of them per delivery (Redis ≥ 6 counts them); null when not counted. */
+  redisReadsPerEvent: number | null;
   handlerUs: Summary;
 }
 
@@ -51,8 +55,8 @@ const BENCH_COMMANDS = new Set(['info', 'config|resetstat', 'config']);
 
 /**
  * INFO commandstats also counts the commands a Lua script runs: those are no round trips.
- * The guard and the history sink never send them themselves (one script call each per
- * decision), so they are told apart by name, read from the scripts.
+ * The guard and the history sink never send them themselves (the guard one script call per
+ * decision, the history one per batch of records), so they are told apart by name, read from the scripts.
  */
 const SCRIPT_COMMANDS = new Set([...`${CHECK_SCRIPT}${RELEASE_SCRIPT}${APPEND_SCRIPT.lua}`.matchAll(/redis\.p?call\('([A-Za-z]+)'/g)].map((m) => m[1]!.toLowerCase()));
 
@@ -64,6 +68,17 @@ function splitCommands(calls: Record<string, number>): { sent: Record<string, nu
     (SCRIPT_COMMANDS.has(command) ? inScripts : sent)[command] = n;
   }
   return { sent, inScripts };
+}
+
+/** Reads of client data the servers made (total_reads_processed; each redis-cli call adds one of its own). */
+function totalReads(servers: RedisServerHandle[]): number | null {
+  let total = 0;
+  for (const server of servers) {
+    const reads = /^total_reads_processed:(\d+)/m.exec(server.cli('INFO', 'stats'))?.[1];
+    if (reads === undefined) return null;
+    total += Number(reads);
+  }
+  return total;
 }
 
 function countBy(names: string[]): Record<string, number> {
@@ -87,16 +102,18 @@ export async function runStorm(
     fns.map((fn, p) => fn.ask({ type: 'prepare', kind: 'node_kill', tag: `storm${p}x`, count: Math.min(perProcess, deliveries - p * perProcess) }, 'prepared')),
   );
   for (const server of servers) server.cli('CONFIG', 'RESETSTAT');
+  const readsBefore = totalReads(servers);
   const mark = emulator.requests.length;
 
   const start = process.hrtime.bigint();
   const replies: RunReply[] = await Promise.all(fns.map((fn) => fn.ask({ type: 'run', concurrency }, 'run')));
   const wallNs = elapsedNs(start);
 
+  const readsAfter = totalReads(servers);
   const { sent, inScripts } = splitCommands(sumCalls(servers.map((server) => commandCalls(server.cli('INFO', 'commandstats')))));
   const decisions: Record<string, number> = {};
   for (const r of replies) for (const [d, n] of Object.entries(r.decisions)) decisions[d] = (decisions[d] ?? 0) + n;
-  const roundTrips = Object.values(sent).reduce((a, b) => a + b, 0);
+  const commands = Object.values(sent).reduce((a, b) => a + b, 0);
   return {
     store,
     deliveries,
@@ -109,7 +126,8 @@ export async function runStorm(
     decisions,
     redisCommands: sent,
     redisCommandsInScripts: inScripts,
-    redisRoundTripsPerEvent: roundTrips / deliveries,
+    redisCommandsPerEvent: commands / deliveries,
+    redisReadsPerEvent: readsBefore === null || readsAfter === null ? null : (readsAfter - readsBefore) / deliveries,
     handlerUs: summarize(replies.flatMap((r) => r.handlerNs.map((n) => n / 1000))),
   };
 }
