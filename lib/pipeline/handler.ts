@@ -21,7 +21,9 @@ export type Story = (event: unknown, inv: Invocation) => AsyncIterable<Step>;
 function makeHandler(trigger: Trigger, story: Story, bundleDir: string): Handler<unknown, HandlerResult> {
   let container: Container | undefined;
   return async (event, context) => {
-    container ??= new Container(process.env, bundleDir);
+    // A snapshot: FunctionGraph changes a function's environment only by starting new containers,
+    // and every read of process.env is a getenv, several per event otherwise.
+    container ??= new Container({ ...process.env }, bundleDir);
     const inv = new Invocation(container, context, { trigger, apig: trigger === 'alarm' && isApigEvent(event) });
     try {
       for await (const step of story(event, inv)) await inv.take(step);

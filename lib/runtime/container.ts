@@ -26,6 +26,7 @@ export class Container {
   readonly certFetcher: CertFetcher = createCertFetcher();
 
   constructor(
+    /** The environment, fixed for the container's life (the handler gives a snapshot of process.env). */
     readonly env: Env,
     /** Folder the bundle runs from: the packaged policy sits beside it. */
     private readonly bundleDir: string,
