@@ -27,10 +27,10 @@ export class HistoryAppender {
 
   constructor(private readonly store: RedisGuardStore) {}
 
-  /** Resolves once the record is in the stream; rejects as RedisGuardStore.runScript does. */
-  append(record: AuditRecord, settings: HistorySettings, nowMs: number): Promise<void> {
+  /** `line`: the record's JSON (the audit line). Resolves once the record is in the stream; rejects as RedisGuardStore.runScript does. */
+  append(record: AuditRecord, line: string, settings: HistorySettings, nowMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ settings, nowMs, args: entryArgs(record), done: (e) => (e === undefined ? resolve() : reject(e)) });
+      this.queue.push({ settings, nowMs, args: entryArgs(record, line), done: (e) => (e === undefined ? resolve() : reject(e)) });
       if (!this.sending) void this.sendQueued();
     });
   }

@@ -50,9 +50,9 @@ export function capArgs(settings: HistorySettings, nowMs: number): string[] {
   ];
 }
 
-/** The script's arguments for one record (after capArgs). */
-export function entryArgs(record: AuditRecord): string[] {
-  return [record.decision, record.target?.instanceId ?? '', JSON.stringify(record)];
+/** The script's arguments for one record (after capArgs); `line` is the record's JSON (its audit line, already serialized). */
+export function entryArgs(record: AuditRecord, line: string): string[] {
+  return [record.decision, record.target?.instanceId ?? '', line];
 }
 
 /** One entry read back: its stream id (time of the append) and the record. */

@@ -85,13 +85,13 @@ const stepDeadline = (budget: Budget, timeoutMs: number, now: () => number) => M
 function historySink(deps: SinkDeps): DecisionSink {
   return {
     name: 'history',
-    write: async ({ record }) => {
+    write: async ({ record, line }) => {
       const policy = policyFor(record, deps);
       if (!policy?.history.enabled) return;
       const store = deps.guard(policy.guard.storeTimeoutMs);
       if (!(store instanceof RedisGuardStore)) return;
       // Each call bounded by the store timeout, like every guard call; fails with a sanitized cause.
-      await historyAppender(store).append(record, policy.history, deps.now());
+      await historyAppender(store).append(record, line, policy.history, deps.now());
     },
   };
 }
