@@ -25,6 +25,7 @@ const WORKER = path.join(__dirname, 'worker.js');
 const SETTINGS = {
   coldRounds: 15,
   warmup: 30,
+  warmSettle: 1_000,
   warmEvents: 300,
   stormDeliveries: 10_000,
   stormCallers: 50,
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
     step(`cold starts: ${SETTINGS.coldRounds} rounds of ${coldCases.length} fresh processes`);
     const cold = await measureColdStarts(coldCases, SETTINGS.coldRounds);
 
-    step(`warm overhead: ${SETTINGS.warmEvents} events per kind, each paired with the bare sdk-core floor`);
+    step(`warm overhead: ${SETTINGS.warmEvents} events per kind early and ${SETTINGS.warmEvents} steady, each paired with the bare sdk-core floor`);
     // One warm process per kind: a kill kind grows the memory guard's breaker history by one kill per event.
     const warm = [];
     let idleMaxRssBytes = 0;
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
       const started = await WarmFunction.start(WORKER, BUNDLE, env);
       idleMaxRssBytes = started.idleMaxRssBytes;
       try {
-        warm.push(await measureWarm(started.fn, emulator, kind, SETTINGS.warmup, SETTINGS.warmEvents));
+        warm.push(await measureWarm(started.fn, emulator, kind, { warmup: SETTINGS.warmup, settle: SETTINGS.warmSettle, events: SETTINGS.warmEvents }));
       } finally {
         await started.fn.stop();
       }

@@ -7,7 +7,7 @@ import type { WarmResult } from './warm';
 
 export interface BenchResults {
   machine: { node: string; cpus: number; cpuModel: string; totalMemBytes: number; platform: string; loadAverage: number[] };
-  settings: Record<string, number>;
+  settings: Record<string, number> & { warmup: number; warmSettle: number; warmEvents: number };
   date: string;
   durationSeconds: number;
   cold: ColdResult[];
@@ -77,13 +77,16 @@ function warmVerdicts(warm: WarmResult[]): Verdict[] {
   const nodeKill = warm.find((w) => w.kind === 'node_kill');
   const skips = warm.filter((w) => w.kind === 'recovered' || w.kind === 'no_match');
   const skip = skips.length ? Math.max(...skips.map((w) => w.overheadUs.p50)) : NaN;
+  const earlySkip = skips.length ? Math.max(...skips.map((w) => w.early.overheadUs.p50)) : NaN;
+  // Judged steady; the early figure (V8 still tiering up) is shown beside it, never hidden.
+  const early = (us: number) => `, early ${f0(us)} µs`;
   return [
     {
       target: `2 warm overhead p50 ≤ ${TARGETS.overheadP50Us} µs (node alarm → kill)`,
-      measured: nodeKill ? `${f0(nodeKill.overheadUs.p50)} µs` : 'n/a',
+      measured: nodeKill ? `${f0(nodeKill.overheadUs.p50)} µs${early(nodeKill.early.overheadUs.p50)}` : 'n/a',
       pass: nodeKill ? nodeKill.overheadUs.p50 <= TARGETS.overheadP50Us : false,
     },
-    { target: `2 warm skip p50 ≤ ${TARGETS.skipP50Us} µs (worse of recovered, no rule)`, measured: `${f0(skip)} µs`, pass: skip <= TARGETS.skipP50Us },
+    { target: `2 warm skip p50 ≤ ${TARGETS.skipP50Us} µs (worse of recovered, no rule)`, measured: `${f0(skip)} µs${early(earlySkip)}`, pass: skip <= TARGETS.skipP50Us },
   ];
 }
 
@@ -124,14 +127,15 @@ export function printReport(r: BenchResults): void {
   say();
 
   say('(2) Warm, one event at a time against the emulator (µs); overhead = handler − its DCS calls (time inside sdk-core sendRequest)');
+  say(`    steady: ${r.settings.warmEvents} events after ${r.settings.warmup + 1 + r.settings.warmEvents + r.settings.warmSettle} in the same container; early: the ${r.settings.warmEvents} after its first ${r.settings.warmup + 1} (V8 still tiering up)`);
   say(
     `    ${pad('event', 15)}${lpad('handler p50', 12)}${lpad('p99', 8)}${lpad('DCS calls p50', 15)}${lpad('overhead p50', 14)}${lpad('p99', 8)}` +
-      `${lpad('floor p50', 11)}${lpad('handler−floor p50', 19)}${lpad('sdk-core own p50', 18)}  DCS calls`,
+      `${lpad('floor p50', 11)}${lpad('handler−floor p50', 19)}${lpad('sdk-core own p50', 18)}${lpad('early: overhead p50', 21)}${lpad('p99', 8)}  DCS calls`,
   );
   for (const w of r.warm) {
     say(
       `    ${pad(w.kind, 15)}${lpad(f0(w.handlerUs.p50), 12)}${lpad(f0(w.handlerUs.p99), 8)}${lpad(f0(w.dcsCallsUs.p50), 15)}${lpad(f0(w.overheadUs.p50), 14)}${lpad(f0(w.overheadUs.p99), 8)}` +
-        `${lpad(f0(w.floorUs.p50), 11)}${lpad(f0(w.handlerMinusFloorUs.p50), 19)}${lpad(f0(w.sdkOwnUs.p50), 18)}  ${w.operations.join(', ') || '-'}`,
+        `${lpad(f0(w.floorUs.p50), 11)}${lpad(f0(w.handlerMinusFloorUs.p50), 19)}${lpad(f0(w.sdkOwnUs.p50), 18)}${lpad(f0(w.early.overheadUs.p50), 21)}${lpad(f0(w.early.overheadUs.p99), 8)}  ${w.operations.join(', ') || '-'}`,
     );
   }
   say();
