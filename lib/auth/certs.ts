@@ -2,7 +2,8 @@
  * X.509 certificates as signature verifiers: parsing PEM bundles, validity
  * dates, and the RSA-SHA256 check of signature_version v1.
  */
-import { verify, X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
+import { nodeCrypto } from '../runtime/builtins';
 import { err, ok, type Result } from '../domain/types';
 
 export interface TrustedCert {
@@ -29,7 +30,7 @@ export function parseCertificates(pem: string): Result<X509Certificate[], string
   for (const [i, block] of blocks.entries()) {
     let cert: X509Certificate;
     try {
-      cert = new X509Certificate(block);
+      cert = new (nodeCrypto().X509Certificate)(block);
     } catch {
       return err(`certificate #${i + 1} is not a valid X.509 certificate`);
     }
@@ -49,7 +50,7 @@ export function isCurrentlyValid(cert: X509Certificate, now: number): boolean {
 /** RSASSA-PKCS1-v1_5 / SHA-256 over the UTF-8 bytes of `data`. Never throws. */
 export function verifiesWith(cert: X509Certificate, data: string, signature: Buffer): boolean {
   try {
-    return verify('sha256', Buffer.from(data, 'utf8'), cert.publicKey, signature);
+    return nodeCrypto().verify('sha256', Buffer.from(data, 'utf8'), cert.publicKey, signature);
   } catch {
     return false;
   }

@@ -3,7 +3,7 @@
  * keys, the Redis store behind its prefix and hash tag), so a Redis dump reads like
  * the memory store's maps. Ids are URI-encoded so a ':' inside one cannot collide.
  */
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../runtime/builtins';
 import type { Target } from '../domain/types';
 import { cooldownField } from './rules';
 
@@ -61,5 +61,5 @@ export function guardKeys(target: Target, dedupKey: string | null): GuardKeys {
 function dedupName(dedupKey: string): string {
   const readable = enc(dedupKey);
   if (readable.length <= MAX_READABLE_DEDUP_KEY) return readable;
-  return `sha256-${createHash('sha256').update(dedupKey).digest('hex')}`;
+  return `sha256-${nodeCrypto().createHash('sha256').update(dedupKey).digest('hex')}`;
 }

@@ -9,7 +9,7 @@
  * Memory stays bounded: entries are dropped once the caller's clock passes their end
  * (swept at most once a minute), and dedup marks are capped (oldest dropped first).
  */
-import { randomUUID } from 'node:crypto';
+import { nodeCrypto } from '../runtime/builtins';
 import { guardKeys, type GuardKeys } from './keys';
 import { BREAKER_WINDOW_MS, cooldownField, evaluate, limitsOf, type CooldownEntry, type GuardState } from './rules';
 import { NOTHING_VANISHED, type ClaimEntry, type GuardRequest, type GuardStore, type GuardVerdict, type Lease, type SettleOutcome, type SettleReport } from './types';
@@ -41,7 +41,7 @@ export class MemoryGuardStore implements GuardStore {
   private readonly kills = new Map<string, Kills>();
   private lastSweep = -Infinity;
   /** Lease ids: one random prefix per store, then a count; an id is only ever compared within this store. */
-  private readonly leasePrefix = randomUUID();
+  private readonly leasePrefix = nodeCrypto().randomUUID();
   private leaseCount = 0;
 
   constructor(private readonly maxDedupMarks = MAX_DEDUP_MARKS) {}

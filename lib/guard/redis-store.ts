@@ -24,7 +24,7 @@
  * A check that times out may still have run on the server: its claim then stays until the
  * cooldown ends — the safe side for a fail-closed caller.
  */
-import { randomUUID } from 'node:crypto';
+import { nodeCrypto } from '../runtime/builtins';
 import type { RedisOptions } from 'ioredis';
 import type { Cluster, Redis } from './ioredis-module';
 import { guardKeys, redisKey, type GuardKeys } from './keys';
@@ -104,7 +104,7 @@ export class RedisGuardStore implements GuardStore {
 
   async check(req: GuardRequest): Promise<GuardVerdict> {
     assertValidRequest(req);
-    const leaseId = randomUUID();
+    const leaseId = nodeCrypto().randomUUID();
     try {
       const reply = await this.withinDeadline((redis) => redis.guardCheck(...this.checkArgs(req, leaseId)));
       return toVerdict(reply, req, leaseId);

@@ -17,7 +17,7 @@
  * appears in a log line or error (see `label`). Chat robots answer HTTP 200 with an error
  * code in the body for a bad signature or payload; that counts as a failure too.
  */
-import { createHmac } from 'node:crypto';
+import { nodeCrypto } from '../runtime/builtins';
 import type { AuditRecord } from '../domain/types';
 import { httpRequest, describeFailure } from '../net/http-request';
 import type { WebhookFormat } from '../policy';
@@ -55,7 +55,7 @@ export function buildDelivery(hook: Webhook, record: AuditRecord, nowMs: number)
     case 'generic': {
       const body = JSON.stringify(record);
       const headers: Record<string, string> = { ...JSON_HEADERS };
-      if (hook.secret !== null) headers['x-signature'] = `sha256=${createHmac('sha256', hook.secret).update(body).digest('hex')}`;
+      if (hook.secret !== null) headers['x-signature'] = `sha256=${nodeCrypto().createHmac('sha256', hook.secret).update(body).digest('hex')}`;
       return { url: hook.url, headers, body };
     }
     case 'feishu': {
@@ -83,12 +83,12 @@ export function buildDelivery(hook: Webhook, record: AuditRecord, nowMs: number)
 }
 
 function feishuSign(seconds: string, secret: string): string {
-  return createHmac('sha256', `${seconds}\n${secret}`).update('').digest('base64');
+  return nodeCrypto().createHmac('sha256', `${seconds}\n${secret}`).update('').digest('base64');
 }
 
 /** URLSearchParams encodes the base64 (+, /, =) as the robot expects. */
 function dingtalkSign(millis: string, secret: string): string {
-  return createHmac('sha256', secret).update(`${millis}\n${secret}`).digest('base64');
+  return nodeCrypto().createHmac('sha256', secret).update(`${millis}\n${secret}`).digest('base64');
 }
 
 function chatText(text: string): string {
