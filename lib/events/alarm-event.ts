@@ -11,13 +11,13 @@
  *
  * Each failure is a Rejection whose reason names the field.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { err, ok, type Rejection, type Result } from '../domain/types';
 import type { SmnHttpMessage } from '../fg/types';
 import { checkContentType, decodeApigBody } from './http-body';
 import { reject, zodRejection } from './rejection';
 import { parseJson, resolveLimits, type JsonLimits } from './safe-json';
-import { hasOwn, isRecord, optional } from './shape';
+import { hasOwn, isRecord, optional, text } from './shape';
 import {
   canonicalMessageType,
   messageIdSchema,
@@ -43,21 +43,21 @@ const hasAny = (o: Record<string, unknown>, keys: readonly string[]): boolean =>
 // Every schema here is built on first use (z.lazy), not when the bundle loads: building
 // zod schemas is most of a cold start's own work, and an event takes one path (docs/performance.md).
 const TriggerRecord = z.lazy(() => z.object({
-  event_source: optional(z.string().refine((s) => s.toLowerCase() === 'smn', { error: 'must be "smn"' })),
+  event_source: optional(z.string().check(z.refine((s) => s.toLowerCase() === 'smn', { error: 'must be "smn"' }))),
   smn: z.object({
     type: optional(messageTypeSchema),
     message_id: optional(messageIdSchema),
     topic_urn: optional(topicUrnSchema),
-    subject: optional(z.string().max(1024)),
-    timestamp: optional(z.string().max(64)),
+    subject: optional(text(1024)),
+    timestamp: optional(text(64)),
     message: z.string({ error: 'is required and must be a string' }),
   }),
 }));
 const TriggerEvent = z.lazy(() => z.object({
-  record: z
-    .array(TriggerRecord)
-    .min(1, { error: 'must hold at least one record' })
-    .max(MAX_TRIGGER_RECORDS, { error: `must hold at most ${MAX_TRIGGER_RECORDS} records` }),
+  record: z.array(TriggerRecord).check(
+    z.minLength(1, { error: 'must hold at least one record' }),
+    z.maxLength(MAX_TRIGGER_RECORDS, { error: `must hold at most ${MAX_TRIGGER_RECORDS} records` }),
+  ),
 }));
 
 function readTrigger(event: unknown): Result<AlarmEventForm, Rejection> {
@@ -79,9 +79,9 @@ function readTrigger(event: unknown): Result<AlarmEventForm, Rejection> {
 // ---- form 2: APIG ----
 
 const ApigShape = z.lazy(() => z.object({
-  httpMethod: optional(z.string().max(16)),
+  httpMethod: optional(text(16)),
   headers: optional(z.record(z.string(), z.unknown())),
-  body: z.string({ error: 'must be a string' }).nullish(),
+  body: z.nullish(z.string({ error: 'must be a string' })),
   isBase64Encoded: optional(z.boolean()),
 }));
 

@@ -12,14 +12,14 @@
  * Localized display strings (Namespace, MetricName in the templated body...)
  * are never read.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { err, ok, type AlarmStatus, type Rejection, type Result } from '../domain/types';
 import { dcsDimensions, parseDimensionString, type Dimension, type NodeDimensionName } from './dimensions';
 import { canonicalInstanceId, REGION } from '../domain/ids';
 import { ALARM_ID, isUuid } from './ids';
 import { reject, within, zodRejection } from './rejection';
 import { parseJson } from './safe-json';
-import { hasOwn, isRecord, matching, printable } from './shape';
+import { hasOwn, isRecord, matching, printable, text } from './shape';
 
 export interface AlarmSignal {
   format: 'classic' | 'templated';
@@ -56,38 +56,38 @@ const alarmId = z.lazy(() => matching(ALARM_ID, 'an alarm id (letters, digits, _
 const alarmName = z.lazy(() => printable(256));
 const region = z.lazy(() => matching(REGION, 'a region id such as cn-north-4'));
 /** A value we can use or ignore: anything unusable becomes null rather than a rejection. */
-const tolerant = <T extends z.ZodType>(schema: T) => schema.nullish().catch(null);
+const tolerant = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullish(schema), null);
 
 /** Epoch milliseconds; anything else → null (time informs the audit, never a decision). */
-const epochMs = z.lazy(() => tolerant(z.number().int().nonnegative()));
+const epochMs = z.lazy(() => tolerant(z.int().check(z.nonnegative())));
 
 const ClassicAlarm = z.lazy(() => z.object({
-  alarm_id: alarmId.nullish(),
-  alarm_name: alarmName.nullish(),
+  alarm_id: z.nullish(alarmId),
+  alarm_name: z.nullish(alarmName),
   alarm_status: z.enum(['alarm', 'ok', 'insufficient_data']),
   time: epochMs,
-  namespace: matching(/^[A-Za-z0-9_.]{1,64}$/, 'a namespace code such as SYS.DCS').nullish(),
-  metric_name: matching(/^[A-Za-z0-9_.-]{1,128}$/, 'a metric name such as connections_usage').nullish(),
-  dimension: z.string().max(2048).nullish(),
-  template_variable: z
-    .object({
-      ResourceId: z.string().max(256).nullish(),
+  namespace: z.nullish(matching(/^[A-Za-z0-9_.]{1,64}$/, 'a namespace code such as SYS.DCS')),
+  metric_name: z.nullish(matching(/^[A-Za-z0-9_.-]{1,128}$/, 'a metric name such as connections_usage')),
+  dimension: z.nullish(text(2048)),
+  template_variable: z.nullish(
+    z.object({
+      ResourceId: z.nullish(text(256)),
       RegionId: tolerant(region),
-      Link: tolerant(z.string().max(2048)),
-      AlarmRecordID: alarmId.nullish(),
-    })
-    .nullish(),
+      Link: tolerant(text(2048)),
+      AlarmRecordID: z.nullish(alarmId),
+    }),
+  ),
 }));
 
 const TemplatedAlarm = z.lazy(() => z.object({
   data: z.object({
-    IsAlarm: z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]),
-    ResourceId: z.string().max(256).nullish(),
-    AlarmRuleName: alarmName.nullish(),
-    AlarmId: alarmId.nullish(),
-    AlarmRecordID: alarmId.nullish(),
+    IsAlarm: z.union([z.boolean(), z.pipe(z.enum(['true', 'false']), z.transform((s) => s === 'true'))]),
+    ResourceId: z.nullish(text(256)),
+    AlarmRuleName: z.nullish(alarmName),
+    AlarmId: z.nullish(alarmId),
+    AlarmRecordID: z.nullish(alarmId),
     RegionId: tolerant(region),
-    AlarmTime: tolerant(z.string().max(64)),
+    AlarmTime: tolerant(text(64)),
   }),
 }));
 

@@ -2,7 +2,7 @@
  * Building Rejection values: one place that turns a validation failure into
  * the short, field-naming reason the audit record and the HTTP answer carry.
  */
-import type { z } from 'zod';
+import type { core } from 'zod/mini';
 import type { Rejection } from '../domain/types';
 
 export function reject(status: Rejection['status'], code: string, reason: string): Rejection {
@@ -20,14 +20,14 @@ export function fieldPath(path: readonly PropertyKey[], root = ''): string {
 }
 
 /** The first zod issue as "field: what is wrong" (one is enough to act on, and keeps reasons short). */
-export function zodReason(error: z.ZodError, root = ''): string {
+export function zodReason(error: core.$ZodError, root = ''): string {
   const issue = error.issues[0];
   if (issue === undefined) return `${root || 'input'}: invalid`;
   return `${fieldPath(issue.path, root)}: ${issue.message}`;
 }
 
 /** Rejection (400 by default) from a zod error, its reason naming the field. */
-export function zodRejection(error: z.ZodError, code: string, root = '', status: Rejection['status'] = 400): Rejection {
+export function zodRejection(error: core.$ZodError, code: string, root = '', status: Rejection['status'] = 400): Rejection {
   return reject(status, code, zodReason(error, root));
 }
 

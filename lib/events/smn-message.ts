@@ -3,11 +3,11 @@
  * (validated field by field) and the SmnDelivery every input form is reduced
  * to before the alarm inside is read.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { err, ok, type Rejection, type Result } from '../domain/types';
 import type { SmnHttpMessage } from '../fg/types';
 import { MESSAGE_ID, TOPIC_URN } from './ids';
-import { matching, optional } from './shape';
+import { matching, optional, text } from './shape';
 import { zodRejection } from './rejection';
 
 /** Message types whose signed fields are documented (reference/events.md). */
@@ -48,17 +48,17 @@ export interface SmnDelivery {
 export const messageTypeSchema = z.lazy(() => matching(/^[A-Za-z]{1,64}$/, 'an SMN message type such as Notification'));
 export const messageIdSchema = z.lazy(() => matching(MESSAGE_ID, 'an SMN message id'));
 export const topicUrnSchema = z.lazy(() => matching(TOPIC_URN, 'a topic URN urn:smn:<region>:<project>:<topic>'));
-const url = z.lazy(() => z.string().max(2048));
+const url = z.lazy(() => text(2048));
 
 export const SmnHttpMessageSchema = z.lazy(() => z.object({
   type: messageTypeSchema,
   message_id: optional(messageIdSchema),
   topic_urn: optional(topicUrnSchema),
-  subject: optional(z.string().max(1024)),
+  subject: optional(text(1024)),
   message: z.string({ error: 'is required and must be a string' }),
-  timestamp: optional(z.string().max(64)),
-  signature: optional(z.string().max(4096)),
-  signature_version: optional(z.string().max(16)),
+  timestamp: optional(text(64)),
+  signature: optional(text(4096)),
+  signature_version: optional(text(16)),
   signing_cert_url: optional(url),
   subscribe_url: optional(url),
   unsubscribe_url: optional(url),

@@ -7,12 +7,12 @@
  * - or empty/absent: the schedule named like the trigger (`trigger_name`).
  * `version` varies across platform releases and is never checked.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { err, ok, type Rejection, type Result } from '../domain/types';
 import { SCHEDULE_NAME } from './ids';
 import { reject, zodRejection } from './rejection';
 import { parseJson } from './safe-json';
-import { matching, optional } from './shape';
+import { matching, optional, text } from './shape';
 
 export interface TimerRequest {
   schedule: string;
@@ -28,13 +28,13 @@ const MAX_USER_EVENT_BYTES = 4096;
 const scheduleName = z.lazy(() => matching(SCHEDULE_NAME, 'a schedule name (1-64 of A-Z a-z 0-9 _ . -)'));
 
 const TimerShape = z.lazy(() => z.object({
-  trigger_type: optional(z.string().refine((t) => t.toUpperCase() === 'TIMER', { error: 'must be "TIMER"' })),
-  trigger_name: optional(z.string().max(256)),
-  time: optional(z.string().max(64)),
+  trigger_type: optional(z.string().check(z.refine((t) => t.toUpperCase() === 'TIMER', { error: 'must be "TIMER"' }))),
+  trigger_name: optional(text(256)),
+  time: optional(text(64)),
   user_event: optional(z.string({ error: 'must be a string' })),
 }));
 /** {"schedule": name} → name. */
-const ScheduleInObject = z.lazy(() => z.object({ schedule: scheduleName }).transform((o) => o.schedule));
+const ScheduleInObject = z.lazy(() => z.pipe(z.object({ schedule: scheduleName }), z.transform((o) => o.schedule)));
 
 /** The schedule named inside a non-empty user_event. */
 function scheduleFromUserEvent(text: string): Result<string, Rejection> {
