@@ -17,7 +17,7 @@ import type { SmnHttpMessage } from '../fg/types';
 import { checkContentType, decodeApigBody } from './http-body';
 import { reject, zodRejection } from './rejection';
 import { parseJson, resolveLimits, type JsonLimits } from './safe-json';
-import { hasOwn, isRecord, optional, text } from './shape';
+import { hasOwn, isRecord, onFirstUse, optional, text } from './shape';
 import {
   canonicalMessageType,
   messageIdSchema,
@@ -40,28 +40,27 @@ const hasAny = (o: Record<string, unknown>, keys: readonly string[]): boolean =>
 
 // ---- form 1: SMN trigger ----
 
-// Every schema here is built on first use (z.lazy), not when the bundle loads: building
-// zod schemas is most of a cold start's own work, and an event takes one path (docs/performance.md).
-const TriggerRecord = z.lazy(() => z.object({
+// Every schema here is built on first use (onFirstUse), not when the bundle loads.
+const TriggerRecord = onFirstUse(() => z.object({
   event_source: optional(z.string().check(z.refine((s) => s.toLowerCase() === 'smn', { error: 'must be "smn"' }))),
   smn: z.object({
-    type: optional(messageTypeSchema),
-    message_id: optional(messageIdSchema),
-    topic_urn: optional(topicUrnSchema),
+    type: optional(messageTypeSchema()),
+    message_id: optional(messageIdSchema()),
+    topic_urn: optional(topicUrnSchema()),
     subject: optional(text(1024)),
     timestamp: optional(text(64)),
     message: z.string({ error: 'is required and must be a string' }),
   }),
 }));
-const TriggerEvent = z.lazy(() => z.object({
-  record: z.array(TriggerRecord).check(
+const TriggerEvent = onFirstUse(() => z.object({
+  record: z.array(TriggerRecord()).check(
     z.minLength(1, { error: 'must hold at least one record' }),
     z.maxLength(MAX_TRIGGER_RECORDS, { error: `must hold at most ${MAX_TRIGGER_RECORDS} records` }),
   ),
 }));
 
 function readTrigger(event: unknown): Result<AlarmEventForm, Rejection> {
-  const parsed = TriggerEvent.safeParse(event);
+  const parsed = TriggerEvent().safeParse(event);
   if (!parsed.success) return err(zodRejection(parsed.error, 'invalid_smn_trigger'));
   const records = parsed.data.record.map(({ smn }): SmnDelivery => ({
     // The trigger only delivers notifications, spelled "notification".
@@ -78,7 +77,7 @@ function readTrigger(event: unknown): Result<AlarmEventForm, Rejection> {
 
 // ---- form 2: APIG ----
 
-const ApigShape = z.lazy(() => z.object({
+const ApigShape = onFirstUse(() => z.object({
   httpMethod: optional(text(16)),
   headers: optional(z.record(z.string(), z.unknown())),
   body: z.nullish(z.string({ error: 'must be a string' })),
@@ -111,7 +110,7 @@ function checkSmnHeaders(headers: Record<string, string>, msg: SmnHttpMessage): 
 }
 
 function readApig(event: unknown, limits: Required<JsonLimits>): Result<AlarmEventForm, Rejection> {
-  const parsed = ApigShape.safeParse(event);
+  const parsed = ApigShape().safeParse(event);
   if (!parsed.success) return err(zodRejection(parsed.error, 'invalid_apig_event'));
   const { httpMethod, body, isBase64Encoded } = parsed.data;
   if (httpMethod !== undefined && httpMethod.toUpperCase() !== 'POST') {

@@ -19,7 +19,7 @@ import { canonicalInstanceId, REGION } from '../domain/ids';
 import { ALARM_ID, isUuid } from './ids';
 import { reject, within, zodRejection } from './rejection';
 import { parseJson } from './safe-json';
-import { hasOwn, isRecord, matching, printable, text } from './shape';
+import { hasOwn, isRecord, matching, onFirstUse, printable, text } from './shape';
 
 export interface AlarmSignal {
   format: 'classic' | 'templated';
@@ -50,43 +50,42 @@ const DCS_NAMESPACE = 'SYS.DCS';
 
 // ---- schemas: only the fields a decision (or the audit) uses ----
 
-// Every schema here is built on first use (z.lazy), not when the bundle loads: building
-// zod schemas is most of a cold start's own work, and an event takes one path (docs/performance.md).
-const alarmId = z.lazy(() => matching(ALARM_ID, 'an alarm id (letters, digits, _ and -)'));
-const alarmName = z.lazy(() => printable(256));
-const region = z.lazy(() => matching(REGION, 'a region id such as cn-north-4'));
+// Every schema here is built on first use (onFirstUse), not when the bundle loads.
+const alarmId = onFirstUse(() => matching(ALARM_ID, 'an alarm id (letters, digits, _ and -)'));
+const alarmName = onFirstUse(() => printable(256));
+const region = onFirstUse(() => matching(REGION, 'a region id such as cn-north-4'));
 /** A value we can use or ignore: anything unusable becomes null rather than a rejection. */
 const tolerant = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullish(schema), null);
 
 /** Epoch milliseconds; anything else → null (time informs the audit, never a decision). */
-const epochMs = z.lazy(() => tolerant(z.int().check(z.nonnegative())));
+const epochMs = onFirstUse(() => tolerant(z.int().check(z.nonnegative())));
 
-const ClassicAlarm = z.lazy(() => z.object({
-  alarm_id: z.nullish(alarmId),
-  alarm_name: z.nullish(alarmName),
+const ClassicAlarm = onFirstUse(() => z.object({
+  alarm_id: z.nullish(alarmId()),
+  alarm_name: z.nullish(alarmName()),
   alarm_status: z.enum(['alarm', 'ok', 'insufficient_data']),
-  time: epochMs,
+  time: epochMs(),
   namespace: z.nullish(matching(/^[A-Za-z0-9_.]{1,64}$/, 'a namespace code such as SYS.DCS')),
   metric_name: z.nullish(matching(/^[A-Za-z0-9_.-]{1,128}$/, 'a metric name such as connections_usage')),
   dimension: z.nullish(text(2048)),
   template_variable: z.nullish(
     z.object({
       ResourceId: z.nullish(text(256)),
-      RegionId: tolerant(region),
+      RegionId: tolerant(region()),
       Link: tolerant(text(2048)),
-      AlarmRecordID: z.nullish(alarmId),
+      AlarmRecordID: z.nullish(alarmId()),
     }),
   ),
 }));
 
-const TemplatedAlarm = z.lazy(() => z.object({
+const TemplatedAlarm = onFirstUse(() => z.object({
   data: z.object({
     IsAlarm: z.union([z.boolean(), z.pipe(z.enum(['true', 'false']), z.transform((s) => s === 'true'))]),
     ResourceId: z.nullish(text(256)),
-    AlarmRuleName: z.nullish(alarmName),
-    AlarmId: z.nullish(alarmId),
-    AlarmRecordID: z.nullish(alarmId),
-    RegionId: tolerant(region),
+    AlarmRuleName: z.nullish(alarmName()),
+    AlarmId: z.nullish(alarmId()),
+    AlarmRecordID: z.nullish(alarmId()),
+    RegionId: tolerant(region()),
     AlarmTime: tolerant(text(64)),
   }),
 }));
@@ -137,7 +136,7 @@ const badField = (field: string, what: string): Rejection => reject(400, 'invali
 // ---- the two formats ----
 
 function readClassic(body: unknown): Result<AlarmSignal, Rejection> {
-  const parsed = ClassicAlarm.safeParse(body);
+  const parsed = ClassicAlarm().safeParse(body);
   if (!parsed.success) return err(zodRejection(parsed.error, 'invalid_alarm', 'message'));
   const a = parsed.data;
   const dimensions = parseDimensionString(a.dimension ?? '');
@@ -171,7 +170,7 @@ function readClassic(body: unknown): Result<AlarmSignal, Rejection> {
 }
 
 function readTemplated(body: unknown): Result<AlarmSignal, Rejection> {
-  const parsed = TemplatedAlarm.safeParse(body);
+  const parsed = TemplatedAlarm().safeParse(body);
   if (!parsed.success) return err(zodRejection(parsed.error, 'invalid_alarm', 'message'));
   const d = parsed.data.data;
   // The templated body has no namespace code: a ResourceId that is not a UUID is some

@@ -8,18 +8,33 @@
  * carry ("Invalid input: expected array, received string").
  */
 import * as z from 'zod/mini';
-// The one locale by path: zod/mini's `locales` namespace would bundle every language.
-import en from 'zod/v4/locales/en.js';
+// By name: zod/mini's `z.locales` namespace would bundle every language.
+import { en } from 'zod/locales';
 import { PRINTABLE } from './ids';
-
-// zod keeps its configuration on globalThis: one setting serves every copy of zod in the process.
-z.config(en());
 
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Own-property test (never the prototype chain: "constructor" in {} is true). */
 export const hasOwn = (o: Record<string, unknown>, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+
+/**
+ * A schema built on its first use, then kept. Building zod schemas is much of a cold start's
+ * own work and an event takes one path, so none is built when the bundle loads
+ * (docs/performance.md). A plain memo rather than z.lazy: no zod object at load, and a parse
+ * goes straight to the schema.
+ */
+export function onFirstUse<T>(build: () => T): () => T {
+  let schema: T | undefined;
+  return () => (schema ??= (speakEnglish(), build()));
+}
+
+let english = false;
+/** zod keeps its configuration on globalThis: one setting serves every copy of zod in the process. */
+function speakEnglish(): void {
+  if (!english) z.config(en());
+  english = true;
+}
 
 /** zod: a string of at most `max` characters. */
 export const text = (max: number) => z.string().check(z.maxLength(max));

@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import { err, ok, type Rejection, type Result } from '../domain/types';
 import type { SmnHttpMessage } from '../fg/types';
 import { MESSAGE_ID, TOPIC_URN } from './ids';
-import { matching, optional, text } from './shape';
+import { matching, onFirstUse, optional, text } from './shape';
 import { zodRejection } from './rejection';
 
 /** Message types whose signed fields are documented (reference/events.md). */
@@ -43,30 +43,28 @@ export interface SmnDelivery {
   via: 'smn-trigger' | 'smn-http';
 }
 
-// Every schema here is built on first use (z.lazy), not when the bundle loads: building
-// zod schemas is most of a cold start's own work, and an event takes one path (docs/performance.md).
-export const messageTypeSchema = z.lazy(() => matching(/^[A-Za-z]{1,64}$/, 'an SMN message type such as Notification'));
-export const messageIdSchema = z.lazy(() => matching(MESSAGE_ID, 'an SMN message id'));
-export const topicUrnSchema = z.lazy(() => matching(TOPIC_URN, 'a topic URN urn:smn:<region>:<project>:<topic>'));
-const url = z.lazy(() => text(2048));
+// Every schema here is built on first use (onFirstUse), not when the bundle loads.
+export const messageTypeSchema = onFirstUse(() => matching(/^[A-Za-z]{1,64}$/, 'an SMN message type such as Notification'));
+export const messageIdSchema = onFirstUse(() => matching(MESSAGE_ID, 'an SMN message id'));
+export const topicUrnSchema = onFirstUse(() => matching(TOPIC_URN, 'a topic URN urn:smn:<region>:<project>:<topic>'));
 
-export const SmnHttpMessageSchema = z.lazy(() => z.object({
-  type: messageTypeSchema,
-  message_id: optional(messageIdSchema),
-  topic_urn: optional(topicUrnSchema),
+const SmnHttpMessageSchema = onFirstUse(() => z.object({
+  type: messageTypeSchema(),
+  message_id: optional(messageIdSchema()),
+  topic_urn: optional(topicUrnSchema()),
   subject: optional(text(1024)),
   message: z.string({ error: 'is required and must be a string' }),
   timestamp: optional(text(64)),
   signature: optional(text(4096)),
   signature_version: optional(text(16)),
-  signing_cert_url: optional(url),
-  subscribe_url: optional(url),
-  unsubscribe_url: optional(url),
+  signing_cert_url: optional(text(2048)),
+  subscribe_url: optional(text(2048)),
+  unsubscribe_url: optional(text(2048)),
 }));
 
 /** Validates an SMN HTTP(S) message body; unknown fields are dropped, the result is a fresh object. */
 export function readSmnHttpMessage(value: unknown, root = ''): Result<SmnHttpMessage, Rejection> {
-  const parsed = SmnHttpMessageSchema.safeParse(value);
+  const parsed = SmnHttpMessageSchema().safeParse(value);
   if (!parsed.success) return err(zodRejection(parsed.error, 'invalid_smn_message', root));
   // Rebuild without undefined members, so the object prints and compares cleanly.
   const message = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));

@@ -27,10 +27,13 @@ const LAZY_FILES = ['sdk.js', 'redis.js', 'policy-schema.js'];
 const HEAVY = /node_modules\/(@huaweicloud|axios|log4js|lodash|moment|mime-db|ioredis|@ioredis|yaml)\//;
 
 interface Metafile {
-  outputs: Record<string, { inputs: Record<string, unknown> }>;
+  inputs: Record<string, { imports: Array<{ path: string; original?: string }> }>;
+  outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
 }
 const meta = (): Record<string, Metafile> => JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'meta.json'), 'utf8'));
-const inputsOf = (fn: string, file: string): string[] => Object.keys(meta()[fn]?.outputs[`dist/${fn}/${file}`]?.inputs ?? {});
+/** The source files that put code into dist/<fn>/<file> (a re-export index tree-shaken to nothing puts none). */
+const inputsOf = (fn: string, file: string): string[] =>
+  Object.entries(meta()[fn]?.outputs[`dist/${fn}/${file}`]?.inputs ?? {}).filter(([, i]) => i.bytesInOutput > 0).map(([name]) => name);
 
 describe.each(FUNCTIONS)('dist/%s build', (fn) => {
   it('keeps sdk-core, ioredis and yaml out of index.js', () => {
@@ -62,12 +65,24 @@ describe.each(FUNCTIONS)('dist/%s build', (fn) => {
     const locales = inputsOf(fn, 'index.js').filter((i) => i.includes('node_modules/zod/v4/locales/'));
     expect(locales).toEqual(['node_modules/zod/v4/locales/en.js']);
   });
+
+  it('reads events with zod/mini: no module of lib/events imports classic zod', () => {
+    const inputs = meta()[fn]!.inputs;
+    const zodImports = Object.entries(inputs)
+      .filter(([name]) => name.startsWith('lib/events/'))
+      .flatMap(([name, input]) => input.imports.filter((i) => i.path.includes('node_modules/zod/')).map((i) => `${name} → ${i.original}`));
+    expect(zodImports.length).toBeGreaterThan(0);
+    expect(zodImports.filter((i) => !/ → zod\/(mini|locales)$/.test(i))).toEqual([]);
+  });
 });
 
-/** decisions, our files loaded, and whether Node's TLS was (about 10 ms of a cold start: only for events that go to DCS or SMN). */
-async function probe(kind: EventKind, env: NodeJS.ProcessEnv): Promise<{ decisions: string[]; loaded: string[]; tls: boolean }> {
-  const { results, loaded, tls } = await probeFresh(path.join(ROOT, 'dist', 'alarm', 'index.js'), eventOf(kind, `lazy${kind}`), env, `lazy-loading ${kind}`);
-  return { decisions: results.map((r) => r.decision), loaded, tls };
+/**
+ * decisions, our files loaded, whether Node's TLS was (about 10 ms of a cold start: only for
+ * events that go to DCS or SMN), and whether the bundle asked for node:crypto.
+ */
+async function probe(kind: EventKind, env: NodeJS.ProcessEnv): Promise<{ decisions: string[]; loaded: string[]; tls: boolean; crypto: boolean }> {
+  const { results, loaded, tls, crypto } = await probeFresh(path.join(ROOT, 'dist', 'alarm', 'index.js'), eventOf(kind, `lazy${kind}`), env, `lazy-loading ${kind}`);
+  return { decisions: results.map((r) => r.decision), loaded, tls, crypto };
 }
 
 /** A loopback port with nothing listening: a Redis guard store there is built (redis.js loaded), then unreachable. */
@@ -94,23 +109,23 @@ describe('what a cold start loads, by event (dist/alarm, fresh process each)', (
   });
 
   it('a rejected event: index.js only (no policy, no SDK, no Redis client)', async () => {
-    expect(await probe('rejected', env)).toEqual({ decisions: ['rejected'], loaded: ['index.js'], tls: false });
+    expect(await probe('rejected', env)).toEqual({ decisions: ['rejected'], loaded: ['index.js'], tls: false, crypto: false });
   });
 
   it('an alarm decided from a build-checked policy: index.js only (no schema, no yaml, no SDK)', async () => {
-    expect(await probe('recovered', env)).toEqual({ decisions: ['skipped_recovered'], loaded: ['index.js'], tls: false });
-    expect(await probe('no_match', env)).toEqual({ decisions: ['skipped_no_rule'], loaded: ['index.js'], tls: false });
+    expect(await probe('recovered', env)).toEqual({ decisions: ['skipped_recovered'], loaded: ['index.js'], tls: false, crypto: false });
+    expect(await probe('no_match', env)).toEqual({ decisions: ['skipped_no_rule'], loaded: ['index.js'], tls: false, crypto: false });
   });
 
   it('an inline JSON policy: the schema (policy-schema.js), but no yaml', async () => {
-    expect(await probe('no_match', functionEnv(emulator.url, ACT_EVERY_TIME_POLICY))).toEqual({ decisions: ['skipped_no_rule'], loaded: ['index.js', 'policy-schema.js'], tls: false });
+    expect(await probe('no_match', functionEnv(emulator.url, ACT_EVERY_TIME_POLICY))).toEqual({ decisions: ['skipped_no_rule'], loaded: ['index.js', 'policy-schema.js'], tls: false, crypto: false });
   });
 
   it('the policy file edited after its check: validated in full (policy-schema.js and yaml.js)', async () => {
     const file = path.join(policyDir, 'edited.yaml');
     fs.writeFileSync(file, `${fs.readFileSync(path.join(policyDir, 'policy.yaml'), 'utf8')}# edited\n`);
     fs.copyFileSync(path.join(policyDir, 'policy.checked.json'), path.join(policyDir, 'edited.checked.json'));
-    expect(await probe('no_match', functionEnv(emulator.url, file))).toEqual({ decisions: ['skipped_no_rule'], loaded: ['index.js', 'policy-schema.js', 'yaml.js'], tls: false });
+    expect(await probe('no_match', functionEnv(emulator.url, file))).toEqual({ decisions: ['skipped_no_rule'], loaded: ['index.js', 'policy-schema.js', 'yaml.js'], tls: false, crypto: false });
   });
 
   it('a kill: sdk.js on the first DCS call; no Redis client with the memory guard store', async () => {

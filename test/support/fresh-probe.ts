@@ -4,12 +4,20 @@ import { captureOutput } from './output-capture';
 /** Calls the bundle's handler once in the child and reports what it returned and what Node loaded. */
 const PROBE = `
 const path = require('node:path');
+const Module = require('node:module');
+const requested = new Set();
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  requested.add(request);
+  return load.call(this, request, ...rest);
+};
 const [bundle, event] = process.argv.slice(1);
 require(bundle).handler(JSON.parse(event), { getRequestID: () => 'fresh-probe' }).then((r) => {
   const dir = path.dirname(bundle);
   const loaded = Object.keys(require.cache).filter((f) => path.dirname(f) === dir).map((f) => path.basename(f)).sort();
   const tls = process.moduleLoadList.some((m) => /^NativeModule (tls|https|_tls_wrap)$/.test(m));
-  process.stderr.write('PROBE ' + JSON.stringify({ results: r.results, loaded, tls }) + '\\n');
+  const crypto = requested.has('node:crypto') || requested.has('crypto');
+  process.stderr.write('PROBE ' + JSON.stringify({ results: r.results, loaded, tls, crypto }) + '\\n');
   process.exit(0);
 });`;
 
@@ -20,6 +28,11 @@ export interface FreshProbe {
   loaded: string[];
   /** Whether Node's TLS was loaded (about 10 ms of a cold start). */
   tls: boolean;
+  /**
+   * Whether the bundle asked for node:crypto: a request, not Node's module list, since
+   * `node -e` loads crypto for itself and a function runtime does not.
+   */
+  crypto: boolean;
 }
 
 /** One event, handled by `bundle` in a fresh node process: a cold start. */
