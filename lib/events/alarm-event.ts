@@ -85,7 +85,7 @@ const ApigShape = onFirstUse(() => z.object({
 }));
 
 /** Header names lower-cased; non-string values (multi-value arrays, null) dropped. */
-function normalizeHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+function normalizeHeaders(headers: Record<string, unknown> | null | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (typeof value === 'string') out[name.toLowerCase()] = value;
@@ -113,7 +113,7 @@ function readApig(event: unknown, limits: Required<JsonLimits>): Result<AlarmEve
   const parsed = ApigShape().safeParse(event);
   if (!parsed.success) return err(zodRejection(parsed.error, 'invalid_apig_event'));
   const { httpMethod, body, isBase64Encoded } = parsed.data;
-  if (httpMethod !== undefined && httpMethod.toUpperCase() !== 'POST') {
+  if (httpMethod != null && httpMethod.toUpperCase() !== 'POST') {
     return err(reject(405, 'method_not_allowed', `httpMethod: ${JSON.stringify(httpMethod)} is not POST`));
   }
   const headers = normalizeHeaders(parsed.data.headers);

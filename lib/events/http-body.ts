@@ -60,7 +60,7 @@ function base64Bytes(body: string, flagged: boolean): Result<Buffer | null, Reje
 
 export function decodeApigBody(
   body: string | null | undefined,
-  isBase64Encoded: boolean | undefined,
+  isBase64Encoded: boolean | null | undefined,
   maxBytes: number,
 ): Result<string, Rejection> {
   if (body === undefined || body === null || body.trim() === '') return err(reject(400, 'missing_body', 'body: is missing or empty'));

@@ -66,8 +66,8 @@ const SmnHttpMessageSchema = onFirstUse(() => z.object({
 export function readSmnHttpMessage(value: unknown, root = ''): Result<SmnHttpMessage, Rejection> {
   const parsed = SmnHttpMessageSchema().safeParse(value);
   if (!parsed.success) return err(zodRejection(parsed.error, 'invalid_smn_message', root));
-  // Rebuild without undefined members, so the object prints and compares cleanly.
-  const message = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined));
+  // Rebuild without absent (undefined or null) members, so the object prints and compares cleanly.
+  const message = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v != null));
   return ok(message as unknown as SmnHttpMessage);
 }
 

@@ -53,14 +53,14 @@ export function readTimerEvent(event: unknown): Result<TimerRequest, Rejection> 
   const parsed = TimerShape().safeParse(event);
   if (!parsed.success) return err(zodRejection(parsed.error, 'invalid_timer_event'));
   const { trigger_name: triggerName, time, user_event: userEvent } = parsed.data;
-  if (userEvent !== undefined && Buffer.byteLength(userEvent, 'utf8') > MAX_USER_EVENT_BYTES) {
+  if (userEvent != null && Buffer.byteLength(userEvent, 'utf8') > MAX_USER_EVENT_BYTES) {
     return err(reject(413, 'too_large', `user_event: is larger than ${MAX_USER_EVENT_BYTES} bytes`));
   }
 
   let schedule: Result<string, Rejection>;
-  if (userEvent !== undefined && userEvent.trim() !== '') {
+  if (userEvent != null && userEvent.trim() !== '') {
     schedule = scheduleFromUserEvent(userEvent);
-  } else if (triggerName !== undefined) {
+  } else if (triggerName != null) {
     const byTrigger = scheduleName().safeParse(triggerName);
     schedule = byTrigger.success ? ok(byTrigger.data) : err(zodRejection(byTrigger.error, 'invalid_schedule', 'trigger_name'));
   } else {
