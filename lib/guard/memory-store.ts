@@ -40,8 +40,12 @@ export class MemoryGuardStore implements GuardStore {
   private readonly cooldowns = new Map<string, Map<string, CooldownEntry>>();
   private readonly kills = new Map<string, Kills>();
   private lastSweep = -Infinity;
-  /** Lease ids: one random prefix per store, then a count; an id is only ever compared within this store. */
-  private readonly leasePrefix = nodeCrypto().randomUUID();
+  /**
+   * Lease ids: one random prefix per store, then a count; an id is only ever compared within this
+   * store. Drawn at the first claim: a skipped event builds the store but never claims, and
+   * should not load node:crypto for it.
+   */
+  private leasePrefix: string | null = null;
   private leaseCount = 0;
 
   constructor(private readonly maxDedupMarks = MAX_DEDUP_MARKS) {}
@@ -104,7 +108,7 @@ export class MemoryGuardStore implements GuardStore {
   private claim(req: GuardRequest, keys: GuardKeys): Lease {
     const { now, target } = req;
     const limits = limitsOf(req);
-    const lease: Lease = { id: `${this.leasePrefix}-${++this.leaseCount}`, target, dedupKey: req.dedupKey, claimedAt: now, cooldownUntil: now + limits.cooldownMs };
+    const lease: Lease = { id: `${(this.leasePrefix ??= nodeCrypto().randomUUID())}-${++this.leaseCount}`, target, dedupKey: req.dedupKey, claimedAt: now, cooldownUntil: now + limits.cooldownMs };
     if (keys.dedup !== null) this.setDedupMark(keys.dedup, { firstSeenAt: now, expiresAt: now + limits.dedupTtlMs, leaseId: lease.id });
     const entries = this.cooldowns.get(keys.cooldowns) ?? new Map<string, CooldownEntry>();
     const field = cooldownField(target);
