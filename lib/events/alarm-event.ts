@@ -53,7 +53,8 @@ const TriggerRecord = onFirstUse(() => z.object({
   }),
 }));
 const TriggerEvent = onFirstUse(() => z.object({
-  record: z.array(TriggerRecord()).check(
+  // z.lazy: the record schema (most of this one's cost) is built only once there is a record to read.
+  record: z.array(z.lazy(TriggerRecord)).check(
     z.minLength(1, { error: 'must hold at least one record' }),
     z.maxLength(MAX_TRIGGER_RECORDS, { error: `must hold at most ${MAX_TRIGGER_RECORDS} records` }),
   ),
