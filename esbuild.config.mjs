@@ -41,6 +41,9 @@ const LAZY_FILES = [
   { source: 'lib/policy/validate-module.ts', file: 'policy-schema.js' },
   // yaml: loaded by policy-schema.js for a YAML policy, and to locate the problems of an invalid one.
   { source: 'lib/policy/yaml-module.ts', file: 'yaml.js' },
+  // The acting code (DCS client, guard, executor, actions, targets, SMN authentication, sinks):
+  // loaded when an event may act or came over HTTP; a rejected or skipped one never compiles it.
+  { source: 'lib/runtime/acting-module.ts', file: 'act.js' },
 ];
 
 /** Turns imports of a LAZY_FILES source into require('./<file>'), left for Node to resolve beside index.js. */

@@ -81,9 +81,18 @@ export class DcsError extends Error {
   }
 }
 
+/**
+ * A DcsError, whichever copy of this module made it: the functions' acting code
+ * is a file of its own (dist/<fn>/act.js, lib/runtime/acting-module.ts), where
+ * `instanceof` against index.js's copy of the class would say no.
+ */
 export function isDcsError(value: unknown): value is DcsError {
-  return value instanceof DcsError;
+  return value instanceof DcsError || (value instanceof Error && (value as { [DCS_ERROR]?: unknown })[DCS_ERROR] === true);
 }
+
+/** One brand for every copy of the class (Symbol.for is process-wide). */
+const DCS_ERROR = Symbol.for('dcs-session-guard.DcsError');
+Object.defineProperty(DcsError.prototype, DCS_ERROR, { value: true });
 
 export const invalidRequest = (code: string, message: string): DcsError =>
   new DcsError({ kind: 'invalid_request', code, message });

@@ -1,9 +1,8 @@
-import { authenticateSmnMessage, confirmSubscription } from '../auth';
 import { err, ok, type AlarmSource, type Result } from '../domain/types';
 import { parseAlarmMessage, readAlarmEvent, toDelivery, type AlarmSignal, type SmnDelivery } from '../events';
 import type { SmnHttpMessage } from '../fg/types';
 import { dryRunCause, isInstanceAllowed, matchAlarmRule } from '../policy';
-import { targetsForAlarm } from '../targets';
+import { acting } from '../runtime/acting';
 import { configFailure, decided, rejected, type Decision } from './decision';
 import type { Invocation } from './invocation';
 import { caught, executionPolicy, type Step } from './plan';
@@ -33,7 +32,7 @@ export async function* alarmStory(event: unknown, inv: Invocation): AsyncGenerat
 async function authenticate(message: SmnHttpMessage, inv: Invocation): Promise<Result<{ authenticated: boolean }, Decision>> {
   const config = inv.container.smnAuth();
   if (!config.ok) return err(configFailure('SmnConfigInvalid', config.error.message));
-  const auth = await authenticateSmnMessage(message, config.value, { now: inv.now(), fetchCert: inv.container.certFetcher });
+  const auth = await acting().authenticateSmnMessage(message, config.value, { now: inv.now(), fetchCert: inv.container.certFetcher });
   if (!auth.ok) return err(rejected(auth.error, sourceOf(toDelivery(message), null)));
   if (!auth.value.authenticated) {
     inv.log.warn('SMN_ALLOW_UNSIGNED is true: this SMN message was processed WITHOUT signature verification.', {
@@ -75,7 +74,7 @@ async function* alarmSteps(alarm: AlarmSignal, delivery: SmnDelivery, inv: Invoc
 
   const dcs = inv.dcs(source);
   if (!dcs.ok) return yield dcs.error;
-  const targets = await targetsForAlarm({
+  const targets = await acting().targetsForAlarm({
     alarm: { ...alarm, instanceId: alarm.instanceId },
     rule,
     projectId: dcs.value.projectId,
@@ -103,7 +102,7 @@ async function confirm(delivery: SmnDelivery, signed: SmnHttpMessage | null, inv
   }
   const config = inv.container.smnAuth();
   if (!config.ok) return configFailure('SmnConfigInvalid', config.error.message, source);
-  const result = await confirmSubscription(signed, config.value, {});
+  const result = await acting().confirmSubscription(signed, config.value, {});
   if (result.ok) {
     return decided({ decision: 'subscription_confirmed', reason: `Confirmed the subscription to ${delivery.topicUrn ?? 'the topic'}.`, source });
   }

@@ -1,7 +1,7 @@
 import type { ScheduleSource } from '../domain/types';
 import { readTimerEvent } from '../events';
 import { dryRunCause, isInstanceAllowed, resolveSchedule } from '../policy';
-import { targetsForSchedule } from '../targets';
+import { acting } from '../runtime/acting';
 import { configFailure, decided, rejected } from './decision';
 import type { Invocation } from './invocation';
 import { caught, executionPolicy, type Step } from './plan';
@@ -38,7 +38,7 @@ async function* scheduleSteps(source: NamedSchedule, tick: string | null, inv: I
     dedupKey: tick ? `timer:${schedule.name}:${tick}` : null,
     policy: executionPolicy(policy),
   };
-  for (const target of targetsForSchedule(schedule.targets, dcs.value.projectId)) {
+  for (const target of acting().targetsForSchedule(schedule.targets, dcs.value.projectId)) {
     const allowed = isInstanceAllowed(policy, target.instanceId);
     yield allowed.allowed ? { ...plan, target } : decided({ decision: 'skipped_not_allowed', reason: allowed.reason, source, target, rule: plan.rule });
   }

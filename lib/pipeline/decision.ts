@@ -4,7 +4,7 @@
  * `httpStatus` and by nothing else.
  */
 import type { DecisionDraft } from '../audit';
-import { isDcsError } from '../dcs';
+import { isDcsError } from '../dcs/errors';
 import { rejectionInfo, type ErrorInfo, type Rejection, type Source } from '../domain/types';
 
 /**

@@ -7,7 +7,8 @@ import type { ApigResponse, Context } from '../fg/types';
 import { Logger } from '../log/logger';
 import type { Container } from '../runtime/container';
 import { configFailure, httpStatus, type Answer, type Decision } from './decision';
-import { Executor } from './executor';
+import type { Executor } from './executor';
+import { acting } from '../runtime/acting';
 import { isPlan, type Step } from './plan';
 
 export type HandlerResult = ApigResponse | { results: AuditRecord[] };
@@ -91,7 +92,7 @@ export class Invocation {
   }
 
   private executorOf(): Executor {
-    this.executor ??= new Executor({
+    this.executor ??= new (acting().Executor)({
       dcs: () => {
         const dcs = this.container.dcs(this.context);
         return dcs.ok ? dcs : { ok: false, error: { code: 'DcsConfigInvalid', message: dcs.error.message } };

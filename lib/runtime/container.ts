@@ -1,14 +1,15 @@
 import * as path from 'node:path';
 import type { LaterSinks } from '../audit';
-import { createDcsClient, DcsConfigCache, type DcsClient, type DcsClientConfig, type DcsError } from '../dcs';
+import type { DcsClient, DcsClientConfig, DcsConfigCache, DcsError } from '../dcs';
 import type { Result } from '../domain/types';
 import { fromContext } from '../fg/context';
 import type { Context } from '../fg/types';
-import { createCertFetcher, readSmnAuthConfig, type CertFetcher, type SmnAuthConfig, type SmnConfigError } from '../auth';
-import { GuardError, guardStoreOptionsFromEnv, sharedGuardStore, type GuardStore } from '../guard';
+import type { CertFetcher, SmnAuthConfig, SmnConfigError } from '../auth';
+import { guardStoreOptionsFromEnv, type GuardError, type GuardStore } from '../guard';
 import { getPolicy, type LoadedPolicy, type LoadPolicyOptions, type PolicyError } from '../policy';
-import { chooseSinks } from '../sinks/build';
-import { NodeResolver } from '../targets';
+import { chooseSinks } from '../sinks/choose';
+import type { NodeResolver } from '../targets';
+import { acting } from './acting';
 
 export type Env = Record<string, string | undefined>;
 
@@ -18,12 +19,21 @@ export type Env = Record<string, string | undefined>;
  * until a DCS call is actually made.
  */
 export class Container {
-  readonly nodes = new NodeResolver();
-  private readonly dcsConfig = new DcsConfigCache();
+  private nodeResolver: NodeResolver | undefined;
+  private dcsConfigCache: DcsConfigCache | undefined;
   private dcsClient: { key: string; config: DcsClientConfig; client: DcsClient } | undefined;
   private smn: { key: string; config: Result<SmnAuthConfig, SmnConfigError> } | undefined;
+  private certs: CertFetcher | undefined;
+
+  /** The node listings, cached per instance for the container's life. */
+  get nodes(): NodeResolver {
+    return (this.nodeResolver ??= new (acting().NodeResolver)());
+  }
+
   /** Downloaded SMN certificates are cached for the container's life (bounded). */
-  readonly certFetcher: CertFetcher = createCertFetcher();
+  get certFetcher(): CertFetcher {
+    return (this.certs ??= acting().createCertFetcher());
+  }
 
   constructor(
     /** The environment, fixed for the container's life (the handler gives a snapshot of process.env). */
@@ -44,7 +54,7 @@ export class Container {
   /** SMN webhook settings, read (and a certificate file parsed) once per distinct value. */
   smnAuth(): Result<SmnAuthConfig, SmnConfigError> {
     const key = SMN_VARIABLES.map((name) => this.env[name] ?? '').join('\u0000');
-    if (this.smn?.key !== key) this.smn = { key, config: readSmnAuthConfig(this.env) };
+    if (this.smn?.key !== key) this.smn = { key, config: acting().readSmnAuthConfig(this.env) };
     return this.smn.config;
   }
 
@@ -64,12 +74,7 @@ export class Container {
   private readonly guards = new Map<number, Result<GuardStore, GuardError>>();
 
   private buildGuard(storeTimeoutMs: number): Result<GuardStore, GuardError> {
-    try {
-      return { ok: true, value: sharedGuardStore({ timeoutMs: storeTimeoutMs, ...guardStoreOptionsFromEnv(this.env) }) };
-    } catch (e) {
-      if (e instanceof GuardError) return { ok: false, error: e };
-      throw e;
-    }
+    return acting().openGuardStore({ timeoutMs: storeTimeoutMs, ...guardStoreOptionsFromEnv(this.env) });
   }
 
   /**
@@ -77,12 +82,13 @@ export class Container {
    * call resolves nothing: the config is kept while its inputs (settings, credentials) are the same.
    */
   dcs(context: Context | undefined): Result<DcsClient, DcsError> {
-    const config = this.dcsConfig.resolve(this.env, context);
+    this.dcsConfigCache ??= new (acting().DcsConfigCache)();
+    const config = this.dcsConfigCache.resolve(this.env, context);
     if (!config.ok) return config;
     if (this.dcsClient?.config !== config.value) {
       // Held in memory only, never printed: the whole credential decides whether the signer is still right.
       const key = [config.value.endpoint, config.value.projectId, ...config.value.credentials.secretValues()].join('\u0000');
-      if (this.dcsClient?.key !== key) this.dcsClient = { key, config: config.value, client: createDcsClient(config.value) };
+      if (this.dcsClient?.key !== key) this.dcsClient = { key, config: config.value, client: acting().createDcsClient(config.value) };
       else this.dcsClient.config = config.value;
     }
     return { ok: true, value: this.dcsClient.client };
@@ -91,7 +97,7 @@ export class Container {
   /**
    * The decision sinks after the audit line (history, SMN, webhooks, metrics),
    * in order, for one invocation. Chosen on the first decision that may reach
-   * them, from the policy read then (lib/sinks/build.ts). GUARD_SINKS=off
+   * them, from the policy read then (lib/sinks/choose.ts). GUARD_SINKS=off
    * (set by `dcs-session-guard plan`) turns them all off: a plan tells nobody
    * and leaves nothing in Redis.
    */
@@ -102,15 +108,22 @@ export class Container {
         const loaded = this.policy();
         return loaded.ok ? loaded.value.policy : null;
       },
-      env: this.env,
-      context,
-      guard: (storeTimeoutMs) => {
-        const guard = this.guard(storeTimeoutMs);
-        return guard.ok ? guard.value : null;
-      },
-      now,
+      redisGuard: (this.redisGuard ??= guardStoreOptionsFromEnv(this.env).redisUrl !== null),
+      build: (policy) =>
+        acting().policySinks({
+          policy: () => policy,
+          env: this.env,
+          context,
+          guard: (storeTimeoutMs) => {
+            const guard = this.guard(storeTimeoutMs);
+            return guard.ok ? guard.value : null;
+          },
+          now,
+        }),
     });
   }
+
+  private redisGuard: boolean | undefined;
 
   /** Values that must never appear in output: every credential this container can see. */
   secrets(context: Context | undefined): string[] {

@@ -6,8 +6,8 @@
  *   webhooks  notify.webhooks[]                    each hook's `on` (default notify.on): one POST per hook, in parallel
  *   metrics   metrics.enabled                      every decision, batched: one createMetricData at flush
  *
- * They are chosen from the policy on the invocation's first decision that may
- * reach them (chooseSinks); `rejected` decisions (input refused before any policy applied:
+ * The ones the policy turns on are chosen on the invocation's first decision
+ * that may reach them (choose.ts); `rejected` decisions (input refused before any policy applied:
  * garbage, bad signatures) never reach them, so whoever can reach the endpoint
  * cannot page the on-call, fill the history or load the policy on a cold start.
  *
@@ -30,7 +30,7 @@ import { CesClient } from '../metrics/ces-client';
 import { smnMessage } from '../notify/message';
 import { SmnClient } from '../notify/smn-client';
 import { deliver, label, type Webhook } from '../notify/webhook';
-import type { DecisionSink, LaterSinks } from '../audit';
+import type { DecisionSink } from '../audit';
 import type { Budget } from '../domain/budget';
 import { isWebhookUrl, type Policy, type WebhookSettings } from '../policy';
 import { SinkError } from './types';
@@ -49,29 +49,6 @@ export interface SinkDeps {
 
 export function policySinks(deps: SinkDeps): DecisionSink[] {
   return [historySink(deps), smnSink(deps), webhooksSink(deps), metricsSink(deps)];
-}
-
-/**
- * The sinks the policy turns on, chosen on the invocation's first decision that
- * may reach them and kept for its others: a decision that no sink wants (the
- * common skip) costs no policy lookup, promise or timer beyond the audit line.
- */
-export function chooseSinks(deps: SinkDeps): LaterSinks {
-  let chosen: readonly DecisionSink[] | undefined;
-  return (record) => (record.decision === 'rejected' ? [] : (chosen ??= enabledSinks(deps)));
-}
-
-function enabledSinks(deps: SinkDeps): readonly DecisionSink[] {
-  const policy = deps.policy();
-  if (!policy) return [];
-  const enabled: Record<string, boolean> = {
-    history: policy.history.enabled && deps.guard(policy.guard.storeTimeoutMs) instanceof RedisGuardStore,
-    smn: policy.notify.smnTopicUrn !== undefined,
-    webhooks: policy.notify.webhooks.length > 0,
-    metrics: policy.metrics.enabled,
-  };
-  if (!Object.values(enabled).includes(true)) return [];
-  return policySinks({ ...deps, policy: () => policy }).filter((sink) => enabled[sink.name]);
 }
 
 /** The policy for this decision, or null when the decision is not for sinks. */

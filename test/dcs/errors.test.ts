@@ -4,7 +4,7 @@
  * sanitizing of outside text. Transport cases that cannot be produced on
  * loopback (DNS, TLS) are covered here on the shapes core produces.
  */
-import { DcsError, mapSdkError, sanitizeText } from '../../lib/dcs/errors';
+import { DcsError, isDcsError, mapSdkError, sanitizeText } from '../../lib/dcs/errors';
 import { AK, SK, TOKEN } from './support/fixtures';
 import { SendEvidence, TransportFailure } from '../../lib/dcs/send-evidence';
 
@@ -113,5 +113,20 @@ describe('secrets never reach an error message', () => {
     const text = sanitizeText(`line1\nline2\u0000${'x'.repeat(1000)}`);
     expect(text).not.toMatch(/[\n\u0000]/);
     expect(text.length).toBeLessThanOrEqual(301);
+  });
+});
+
+describe('isDcsError across copies of the module', () => {
+  // The functions' acting code is a file of its own (dist/<fn>/act.js): its DcsError is another class than index.js's.
+  it('recognises a DcsError made by another copy of lib/dcs/errors, and nothing else', () => {
+    let other: typeof import('../../lib/dcs/errors') | undefined;
+    jest.isolateModules(() => {
+      other = require('../../lib/dcs/errors');
+    });
+    const foreign = new other!.DcsError({ kind: 'config', code: 'DCS.4049', message: 'instance not found' });
+    expect(foreign).not.toBeInstanceOf(DcsError);
+    expect(isDcsError(foreign)).toBe(true);
+    const lookalike = Object.assign(new Error('x'), { name: 'DcsError', kind: 'api', code: 'DCS.4049' });
+    expect(isDcsError(lookalike)).toBe(false);
   });
 });

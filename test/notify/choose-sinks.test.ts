@@ -1,35 +1,39 @@
 /** Which later sinks an invocation's decisions go to: the ones the policy turns on, chosen once. */
-import type { GuardStore } from '../../lib/guard';
-import { RedisGuardStore } from '../../lib/guard/redis-store';
 import type { Policy } from '../../lib/policy';
-import { chooseSinks, type SinkDeps } from '../../lib/sinks/build';
+import { policySinks } from '../../lib/sinks/build';
+import { chooseSinks } from '../../lib/sinks/choose';
 import { policyOf, record, TOPIC } from './sink-fixtures';
 
-function chooser(policy: Policy | null, guard: GuardStore | null = null) {
+function chooser(policy: Policy | null, redisGuard = false) {
   let reads = 0;
-  const deps: SinkDeps = { policy: () => (reads++, policy), env: {}, context: undefined, guard: () => guard, now: Date.now };
-  return { choose: chooseSinks(deps), reads: () => reads };
+  let builds = 0;
+  const choose = chooseSinks({
+    policy: () => (reads++, policy),
+    redisGuard,
+    build: (p) => (builds++, policySinks({ policy: () => p, env: {}, context: undefined, guard: () => null, now: Date.now })),
+  });
+  return { choose, reads: () => reads, builds: () => builds };
 }
 
 const names = (sinks: readonly { name: string }[]) => sinks.map((s) => s.name);
 
-test('the default policy without a Redis guard store turns every later sink off', () => {
-  const { choose } = chooser(policyOf({}));
+test('the default policy without a Redis guard store turns every later sink off, and builds none', () => {
+  const { choose, builds } = chooser(policyOf({}));
   expect(names(choose(record({ decision: 'skipped_no_rule' })))).toEqual([]);
+  expect(builds()).toBe(0);
 });
 
-test('each sink is chosen when the policy turns it on; the policy is read once per invocation', () => {
+test('each sink is chosen when the policy turns it on; the policy is read and the sinks built once per invocation', () => {
   const policy = policyOf({ notify: { smnTopicUrn: TOPIC, webhooks: [{ format: 'slack', urlEnv: 'HOOK' }] }, metrics: { enabled: true } });
-  const { choose, reads } = chooser(policy);
+  const { choose, reads, builds } = chooser(policy);
   expect(names(choose(record({ decision: 'skipped_no_rule' })))).toEqual(['smn', 'webhooks', 'metrics']);
   expect(names(choose(record({ decision: 'executed' })))).toEqual(['smn', 'webhooks', 'metrics']);
-  expect(reads()).toBe(1);
+  expect([reads(), builds()]).toEqual([1, 1]);
 });
 
-test('history needs history.enabled and the Redis guard store', () => {
-  const redis = Object.create(RedisGuardStore.prototype) as GuardStore;
-  expect(names(chooser(policyOf({}), redis).choose(record()))).toEqual(['history']);
-  expect(names(chooser(policyOf({ history: { enabled: false } }), redis).choose(record()))).toEqual([]);
+test('history needs history.enabled and a Redis guard store', () => {
+  expect(names(chooser(policyOf({}), true).choose(record()))).toEqual(['history']);
+  expect(names(chooser(policyOf({ history: { enabled: false } }), true).choose(record()))).toEqual([]);
 });
 
 test('a rejected decision reaches no sink and reads no policy; an unreadable policy turns them all off', () => {

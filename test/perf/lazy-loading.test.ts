@@ -1,8 +1,8 @@
 /**
  * Cold start pays only for what the event needs (docs/performance.md). The
- * function bundles keep sdk-core, ioredis, yaml and the policy schema out of
- * index.js, in files beside it (sdk.js, redis.js, yaml.js, policy-schema.js)
- * that index.js requires on first need.
+ * function bundles keep sdk-core, ioredis, yaml, the policy schema and our
+ * acting code out of index.js, in files beside it (sdk.js, redis.js, yaml.js,
+ * policy-schema.js, act.js) that are required on first need.
  *
  * Two checks, neither timed:
  * - the build: index.js holds none of those packages (so they cannot be
@@ -22,7 +22,10 @@ import { ROOT } from '../support/bundle';
 import { probeFresh } from '../support/fresh-probe';
 
 const FUNCTIONS = ['alarm', 'cron'] as const;
-const LAZY_FILES = ['sdk.js', 'redis.js', 'policy-schema.js'];
+/** What index.js requires itself; act.js requires sdk.js and redis.js. */
+const LAZY_FILES = ['act.js', 'policy-schema.js'];
+/** Our acting code: only in act.js, never compiled by an event that does not act. */
+const ACTING = /^lib\/(actions|sessions|snapshot|targets|notify|history|metrics|auth)\/|^lib\/pipeline\/executor\.ts$|^lib\/dcs\/(client|sdk-core|config)\.ts$|^lib\/guard\/(memory|redis)-store\.ts$/;
 /** npm packages that must never be inside index.js. */
 const HEAVY = /node_modules\/(@huaweicloud|axios|log4js|lodash|moment|mime-db|ioredis|@ioredis|yaml)\//;
 
@@ -59,6 +62,13 @@ describe.each(FUNCTIONS)('dist/%s build', (fn) => {
     expect(fs.readFileSync(path.join(ROOT, 'dist', fn, 'policy-schema.js'), 'utf8')).toContain('require("./yaml.js")');
     const code = fs.readFileSync(path.join(ROOT, 'dist', fn, 'index.js'), 'utf8');
     for (const file of LAZY_FILES) expect(code).toContain(`require("./${file}")`);
+    const act = fs.readFileSync(path.join(ROOT, 'dist', fn, 'act.js'), 'utf8');
+    for (const file of ['sdk.js', 'redis.js']) expect(act).toContain(`require("./${file}")`);
+  });
+
+  it('keeps the acting code (DCS client, guard stores, executor, actions, targets, SMN authentication, sinks) in act.js alone', () => {
+    expect(inputsOf(fn, 'index.js').filter((i) => ACTING.test(i))).toEqual([]);
+    expect(inputsOf(fn, 'act.js')).toEqual(expect.arrayContaining(['lib/pipeline/executor.ts', 'lib/dcs/client.ts', 'lib/guard/memory-store.ts', 'lib/actions/kill-all.ts']));
   });
 
   it('bundles zod without its locales (namespace imports let esbuild drop them)', () => {
@@ -128,8 +138,8 @@ describe('what a cold start loads, by event (dist/alarm, fresh process each)', (
     expect(await probe('no_match', functionEnv(emulator.url, file))).toEqual({ decisions: ['skipped_no_rule'], loaded: ['index.js', 'policy-schema.js', 'yaml.js'], tls: false, crypto: false });
   });
 
-  it('a kill: sdk.js on the first DCS call; no Redis client with the memory guard store', async () => {
-    expect(await probe('node_kill', env)).toMatchObject({ decisions: ['executed'], loaded: ['index.js', 'sdk.js'] });
+  it('a kill: act.js once it may act, sdk.js on the first DCS call; no Redis client with the memory guard store', async () => {
+    expect(await probe('node_kill', env)).toMatchObject({ decisions: ['executed'], loaded: ['act.js', 'index.js', 'sdk.js'] });
     expect(emulator.requests.map((r) => r.operation)).toContain('hangUpKillAllClients');
   });
 
