@@ -54,7 +54,7 @@ describe.each(['alarm', 'cron'] as const)('dist/%s.zip', (fn) => {
   it('holds index.js at the root, the default policy, and the files index.js loads on first need', () => {
     // sdk.js, redis.js, yaml.js, policy-schema.js: heavy code built apart so a cold start loads only what its event needs
     // (docs/performance.md); policy.checked.json: the default policy as the build validated it.
-    expect(fs.readdirSync(dir).sort()).toEqual(['index.js', 'policy-schema.js', 'policy.checked.json', 'policy.yaml', 'redis.js', 'sdk.js', 'yaml.js']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['act.js', 'index.js', 'policy-schema.js', 'policy.checked.json', 'policy.yaml', 'redis.js', 'sdk.js', 'yaml.js']);
     for (const file of ['redis.js', 'sdk.js', 'yaml.js', 'policy-schema.js', 'policy.checked.json']) {
       expect(fs.readFileSync(path.join(dir, file)).equals(fs.readFileSync(path.join(ROOT, 'dist', fn, file)))).toBe(true);
     }

@@ -26,7 +26,7 @@ describe('packageFunction', () => {
 
   it('packs the chosen policy with its checked form; the unpacked function trusts it', async () => {
     const pkg = packageFunction(DIST, CUSTOM);
-    expect(pkg.files).toEqual(['index.js', 'policy-schema.js', 'policy.checked.json', 'policy.yaml', 'redis.js', 'sdk.js', 'yaml.js']);
+    expect(pkg.files).toEqual(['act.js', 'index.js', 'policy-schema.js', 'policy.checked.json', 'policy.yaml', 'redis.js', 'sdk.js', 'yaml.js']);
     const files = unzipSync(pkg.zip);
     expect(Object.keys(files).sort()).toEqual(pkg.files);
     for (const [name, data] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), data);
