@@ -5,7 +5,7 @@ import type { Result } from '../domain/types';
 import { fromContext } from '../fg/context';
 import type { Context } from '../fg/types';
 import type { CertFetcher, SmnAuthConfig, SmnConfigError } from '../auth';
-import { guardStoreOptionsFromEnv, type GuardError, type GuardStore } from '../guard';
+import { guardStoreOptionsFromEnv, type GuardError, type GuardStore, type GuardStoreOptions } from '../guard';
 import { getPolicy, type LoadedPolicy, type LoadPolicyOptions, type PolicyError } from '../policy';
 import { chooseSinks } from '../sinks/choose';
 import type { NodeResolver } from '../targets';
@@ -72,9 +72,15 @@ export class Container {
   }
 
   private readonly guards = new Map<number, Result<GuardStore, GuardError>>();
+  private guardSettings: GuardStoreOptions | undefined;
+
+  /** The guard store's settings from the environment (GUARD_REDIS_*), read once. */
+  private guardOptions(): GuardStoreOptions {
+    return (this.guardSettings ??= guardStoreOptionsFromEnv(this.env));
+  }
 
   private buildGuard(storeTimeoutMs: number): Result<GuardStore, GuardError> {
-    return acting().openGuardStore({ timeoutMs: storeTimeoutMs, ...guardStoreOptionsFromEnv(this.env) });
+    return acting().openGuardStore({ timeoutMs: storeTimeoutMs, ...this.guardOptions() });
   }
 
   /**
@@ -108,7 +114,7 @@ export class Container {
         const loaded = this.policy();
         return loaded.ok ? loaded.value.policy : null;
       },
-      redisGuard: (this.redisGuard ??= guardStoreOptionsFromEnv(this.env).redisUrl !== null),
+      redisGuard: this.guardOptions().redisUrl !== null,
       build: (policy) =>
         acting().policySinks({
           policy: () => policy,
@@ -123,8 +129,6 @@ export class Container {
     });
   }
 
-  private redisGuard: boolean | undefined;
-
   /** Values that must never appear in output: every credential this container can see. */
   secrets(context: Context | undefined): string[] {
     const agency = [
@@ -132,7 +136,7 @@ export class Container {
       fromContext(context, (c) => c.getSecurityToken?.()),
       fromContext(context, (c) => c.getSecurityAccessKey?.()),
     ].filter((v): v is string => !!v);
-    // A container's environment is fixed for its life: read once (each process.env read is a getenv).
+    // A container's environment is fixed for its life: read once.
     this.envSecrets ??= ['HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'CLOUD_SDK_SK', 'HUAWEICLOUD_SDK_AK', 'CLOUD_SDK_AK']
       .map((name) => this.env[name])
       .filter((v): v is string => !!v);
