@@ -6,13 +6,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startEmulator } from '../dev/emulator/server';
+import { startEmulator, type Emulator } from '../dev/emulator/server';
 import { startRedisCluster } from '../test/support/redis-cluster';
 import { redisServerMissing, startRedisServer, type RedisServerHandle } from '../test/support/redis-server';
 import { bundleFiles } from './bundles';
 import { emptyCase, measureColdStarts, ONE_LINE_HANDLER, oneLineHandlerCase, probeCase } from './cold-start';
 import { measurePrecision } from './precision';
-import { printPrecision, printReport, precisionVerdict, verdicts, type BenchResults } from './report';
+import { printPrecision, printReport, printWarm, precisionVerdict, verdicts, warmVerdicts, type BenchResults } from './report';
 import { ACT_EVERY_TIME_POLICY, eventOf, functionEnv, packagedPolicy, STORM_POLICY, type EventKind } from './scenario';
 import { runStorm, type StormResult } from './storm';
 import { measureWarm } from './warm';
@@ -72,19 +72,7 @@ async function main(): Promise<void> {
     step(`cold starts: ${SETTINGS.coldRounds} rounds of ${coldCases.length} fresh processes`);
     const cold = await measureColdStarts(coldCases, SETTINGS.coldRounds);
 
-    step(`warm overhead: ${SETTINGS.warmEvents} events per kind early and ${SETTINGS.warmEvents} steady, each paired with the bare sdk-core floor`);
-    // One warm process per kind: a kill kind grows the memory guard's breaker history by one kill per event.
-    const warm = [];
-    let idleMaxRssBytes = 0;
-    for (const kind of WARM_KINDS) {
-      const started = await WarmFunction.start(WORKER, BUNDLE, env);
-      idleMaxRssBytes = started.idleMaxRssBytes;
-      try {
-        warm.push(await measureWarm(started.fn, emulator, kind, { warmup: SETTINGS.warmup, settle: SETTINGS.warmSettle, events: SETTINGS.warmEvents }));
-      } finally {
-        await started.fn.stop();
-      }
-    }
+    const { warm, idleMaxRssBytes } = await warmSection(emulator, env);
 
     const missing = redisServerMissing();
     const storms: StormResult[] = [];
@@ -164,6 +152,42 @@ async function stormOn(store: StormResult['store'], emulator: Awaited<ReturnType
   }
 }
 
+/** Section (2): one warm function process per kind, each measured early and steady. */
+async function warmSection(emulator: Emulator, env: NodeJS.ProcessEnv) {
+  step(`warm overhead: ${SETTINGS.warmEvents} events per kind early and ${SETTINGS.warmEvents} steady, each paired with the bare sdk-core floor`);
+  // One warm process per kind: a kill kind grows the memory guard's breaker history by one kill per event.
+  const warm = [];
+  let idleMaxRssBytes = 0;
+  for (const kind of WARM_KINDS) {
+    const started = await WarmFunction.start(WORKER, BUNDLE, env);
+    idleMaxRssBytes = started.idleMaxRssBytes;
+    try {
+      warm.push(await measureWarm(started.fn, emulator, kind, { warmup: SETTINGS.warmup, settle: SETTINGS.warmSettle, events: SETTINGS.warmEvents }));
+    } finally {
+      await started.fn.stop();
+    }
+  }
+  return { warm, idleMaxRssBytes };
+}
+
+/** `npm run bench -- warm`: section (2) alone, printed with its verdicts, results.json left as it is. */
+async function warmOnly(): Promise<void> {
+  const emulator = await startEmulator({ port: 0, jobDurationMs: 50 });
+  const policyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dsg-bench-policy-'));
+  try {
+    const env = functionEnv(emulator.url, packagedPolicy(path.dirname(BUNDLE), policyDir, 'act-every-time', ACT_EVERY_TIME_POLICY));
+    const { warm } = await warmSection(emulator, env);
+    const lines: string[] = [];
+    const say = (s = '') => lines.push(s);
+    printWarm(warm, SETTINGS, say);
+    for (const v of warmVerdicts(warm)) say(`    ${v.pass ? 'PASS' : 'MISS'}  ${v.target}  ${v.measured}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await emulator.close();
+    fs.rmSync(policyDir, { recursive: true, force: true });
+  }
+}
+
 /** `npm run bench -- precision`: section (6) alone, printed, results.json left as it is. */
 async function precisionOnly(): Promise<void> {
   step('precision action only');
@@ -175,7 +199,8 @@ async function precisionOnly(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-(process.argv.includes('precision') ? precisionOnly() : main()).catch((e: unknown) => {
+const SECTIONS: Record<string, () => Promise<void>> = { precision: precisionOnly, warm: warmOnly };
+(SECTIONS[process.argv[2] ?? ''] ?? main)().catch((e: unknown) => {
   process.stderr.write(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

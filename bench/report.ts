@@ -73,7 +73,7 @@ function coldVerdicts(cold: ColdResult[]): Verdict[] {
   return out;
 }
 
-function warmVerdicts(warm: WarmResult[]): Verdict[] {
+export function warmVerdicts(warm: WarmResult[]): Verdict[] {
   const nodeKill = warm.find((w) => w.kind === 'node_kill');
   const skips = warm.filter((w) => w.kind === 'recovered' || w.kind === 'no_match');
   const skip = skips.length ? Math.max(...skips.map((w) => w.overheadUs.p50)) : NaN;
@@ -126,19 +126,7 @@ export function printReport(r: BenchResults): void {
   }
   say();
 
-  say('(2) Warm, one event at a time against the emulator (µs); overhead = handler − its DCS calls (time inside sdk-core sendRequest)');
-  say(`    steady: ${r.settings.warmEvents} events after ${r.settings.warmup + 1 + r.settings.warmEvents + r.settings.warmSettle} in the same container; early: the ${r.settings.warmEvents} after its first ${r.settings.warmup + 1} (V8 still tiering up)`);
-  say(
-    `    ${pad('event', 15)}${lpad('handler p50', 12)}${lpad('p99', 8)}${lpad('DCS calls p50', 15)}${lpad('overhead p50', 14)}${lpad('p99', 8)}` +
-      `${lpad('floor p50', 11)}${lpad('handler−floor p50', 19)}${lpad('sdk-core own p50', 18)}${lpad('early: overhead p50', 21)}${lpad('p99', 8)}  DCS calls`,
-  );
-  for (const w of r.warm) {
-    say(
-      `    ${pad(w.kind, 15)}${lpad(f0(w.handlerUs.p50), 12)}${lpad(f0(w.handlerUs.p99), 8)}${lpad(f0(w.dcsCallsUs.p50), 15)}${lpad(f0(w.overheadUs.p50), 14)}${lpad(f0(w.overheadUs.p99), 8)}` +
-        `${lpad(f0(w.floorUs.p50), 11)}${lpad(f0(w.handlerMinusFloorUs.p50), 19)}${lpad(f0(w.sdkOwnUs.p50), 18)}${lpad(f0(w.early.overheadUs.p50), 21)}${lpad(f0(w.early.overheadUs.p99), 8)}  ${w.operations.join(', ') || '-'}`,
-    );
-  }
-  say();
+  printWarm(r.warm, r.settings, say);
 
   for (const s of r.storms) {
     say(`(3) Alarm storm: ${s.deliveries} deliveries of one node alarm, ${s.callers} concurrent callers in ${s.processes} warm processes, guard store: ${s.store === 'redis' ? 'one redis-server' : 'a native Redis Cluster of 3 nodes'}`);
@@ -184,4 +172,20 @@ export function printPrecision(p: PrecisionResult, say: (s?: string) => void): v
   say(`      choose               ${ms(p.breakdownMs.choose)}`);
   say(`      ${String(p.killBatches).padStart(2)} kill batches      ${ms(p.breakdownMs.kill)}  (${p.killed} sessions closed)`);
   say();
+}
+
+/** Section (2): warm overhead per kind, steady and early. */
+export function printWarm(warm: WarmResult[], settings: BenchResults['settings'], say: (s?: string) => void): void {
+  say('(2) Warm, one event at a time against the emulator (µs); overhead = handler − its DCS calls (time inside sdk-core sendRequest)');
+  say(`    steady: ${settings.warmEvents} events after ${settings.warmup + 1 + settings.warmEvents + settings.warmSettle} in the same container; early: the ${settings.warmEvents} after its first ${settings.warmup + 1} (V8 still tiering up)`);
+  say(
+    `    ${pad('event', 15)}${lpad('handler p50', 12)}${lpad('p99', 8)}${lpad('DCS calls p50', 15)}${lpad('overhead p50', 14)}${lpad('p99', 8)}` +
+      `${lpad('floor p50', 11)}${lpad('handler−floor p50', 19)}${lpad('sdk-core own p50', 18)}${lpad('early: overhead p50', 21)}${lpad('p99', 8)}  DCS calls`,
+  );
+  for (const w of warm) {
+    say(
+      `    ${pad(w.kind, 15)}${lpad(f0(w.handlerUs.p50), 12)}${lpad(f0(w.handlerUs.p99), 8)}${lpad(f0(w.dcsCallsUs.p50), 15)}${lpad(f0(w.overheadUs.p50), 14)}${lpad(f0(w.overheadUs.p99), 8)}` +
+        `${lpad(f0(w.floorUs.p50), 11)}${lpad(f0(w.handlerMinusFloorUs.p50), 19)}${lpad(f0(w.sdkOwnUs.p50), 18)}${lpad(f0(w.early.overheadUs.p50), 21)}${lpad(f0(w.early.overheadUs.p99), 8)}  ${w.operations.join(', ') || '-'}`,
+    );
+  }
 }
