@@ -11,21 +11,13 @@
  *
  * Each failure is a Rejection whose reason names the field.
  */
-import * as z from 'zod/mini';
 import { err, ok, type Rejection, type Result } from '../domain/types';
 import type { SmnHttpMessage } from '../fg/types';
 import { checkContentType, decodeApigBody } from './http-body';
-import { reject, zodRejection } from './rejection';
+import { reject } from './rejection';
 import { parseJson, resolveLimits, type JsonLimits } from './safe-json';
-import { hasOwn, isRecord, onFirstUse, optional, text } from './shape';
-import {
-  canonicalMessageType,
-  messageIdSchema,
-  messageTypeSchema,
-  readSmnHttpMessage,
-  topicUrnSchema,
-  type SmnDelivery,
-} from './smn-message';
+import { FieldReader, hasOwn, isRecord } from './fields';
+import { canonicalMessageType, readSmnFields, readSmnHttpMessage, type SmnDelivery } from './smn-message';
 
 export { toDelivery, type SmnDelivery } from './smn-message';
 
@@ -40,50 +32,37 @@ const hasAny = (o: Record<string, unknown>, keys: readonly string[]): boolean =>
 
 // ---- form 1: SMN trigger ----
 
-// Every schema here is built on first use (onFirstUse), not when the bundle loads.
-const TriggerRecord = onFirstUse(() => z.object({
-  event_source: optional(z.string().check(z.refine((s) => s.toLowerCase() === 'smn', { error: 'must be "smn"' }))),
-  smn: z.object({
-    type: optional(messageTypeSchema()),
-    message_id: optional(messageIdSchema()),
-    topic_urn: optional(topicUrnSchema()),
-    subject: optional(text(1024)),
-    timestamp: optional(text(64)),
-    message: z.string({ error: 'is required and must be a string' }),
-  }),
-}));
-const TriggerEvent = onFirstUse(() => z.object({
-  // z.lazy: the record schema (most of this one's cost) is built only once there is a record to read.
-  record: z.array(z.lazy(TriggerRecord)).check(
-    z.minLength(1, { error: 'must hold at least one record' }),
-    z.maxLength(MAX_TRIGGER_RECORDS, { error: `must hold at most ${MAX_TRIGGER_RECORDS} records` }),
-  ),
-}));
+function readTrigger(event: Record<string, unknown>): Result<AlarmEventForm, Rejection> {
+  const list = event.record;
+  const bad = (what: string) => err(reject(400, 'invalid_smn_trigger', `record: ${what}`));
+  if (!Array.isArray(list)) return bad('must be a list of records');
+  if (list.length < 1) return bad('must hold at least one record');
+  if (list.length > MAX_TRIGGER_RECORDS) return bad(`must hold at most ${MAX_TRIGGER_RECORDS} records`);
+  const r = new FieldReader();
+  const records = list.map((item: unknown, i) => triggerRecord(r, item, `record[${i}]`));
+  return r.result({ form: 'smn-trigger', records }, 'invalid_smn_trigger');
+}
 
-function readTrigger(event: unknown): Result<AlarmEventForm, Rejection> {
-  const parsed = TriggerEvent().safeParse(event);
-  if (!parsed.success) return err(zodRejection(parsed.error, 'invalid_smn_trigger'));
-  const records = parsed.data.record.map(({ smn }): SmnDelivery => ({
+/** One record of a trigger event: `event_source` "smn" (when given) and its `smn` message. */
+function triggerRecord(r: FieldReader, item: unknown, path: string): SmnDelivery {
+  const record = r.top(item, path);
+  const source = r.text(record, 'event_source', path);
+  if (source !== null && source.toLowerCase() !== 'smn') r.fail(path, 'event_source', 'must be "smn"');
+  const smnPath = `${path}.smn`;
+  const smn = readSmnFields(r, r.object(record, 'smn', path, true), smnPath, false);
+  return {
     // The trigger only delivers notifications, spelled "notification".
     messageType: canonicalMessageType(smn.type ?? 'Notification'),
-    messageId: smn.message_id ?? null,
-    topicUrn: smn.topic_urn ?? null,
-    subject: smn.subject ?? null,
-    timestamp: smn.timestamp ?? null,
-    message: smn.message,
+    messageId: smn.messageId,
+    topicUrn: smn.topicUrn,
+    subject: smn.subject,
+    timestamp: smn.timestamp,
+    message: smn.message ?? '',
     via: 'smn-trigger',
-  }));
-  return ok({ form: 'smn-trigger', records });
+  };
 }
 
 // ---- form 2: APIG ----
-
-const ApigShape = onFirstUse(() => z.object({
-  httpMethod: optional(text(16)),
-  headers: optional(z.record(z.string(), z.unknown())),
-  body: z.nullish(z.string({ error: 'must be a string' })),
-  isBase64Encoded: optional(z.boolean()),
-}));
 
 /** Header names lower-cased; non-string values (multi-value arrays, null) dropped. */
 function normalizeHeaders(headers: Record<string, unknown> | null | undefined): Record<string, string> {
@@ -110,14 +89,18 @@ function checkSmnHeaders(headers: Record<string, string>, msg: SmnHttpMessage): 
   return ok(undefined);
 }
 
-function readApig(event: unknown, limits: Required<JsonLimits>): Result<AlarmEventForm, Rejection> {
-  const parsed = ApigShape().safeParse(event);
-  if (!parsed.success) return err(zodRejection(parsed.error, 'invalid_apig_event'));
-  const { httpMethod, body, isBase64Encoded } = parsed.data;
-  if (httpMethod != null && httpMethod.toUpperCase() !== 'POST') {
+function readApig(event: Record<string, unknown>, limits: Required<JsonLimits>): Result<AlarmEventForm, Rejection> {
+  const r = new FieldReader();
+  const httpMethod = r.text(event, 'httpMethod', '', { max: 16 });
+  const rawHeaders = r.object(event, 'headers', '');
+  const body = r.text(event, 'body', '');
+  const isBase64Encoded = r.flag(event, 'isBase64Encoded', '');
+  const shape = r.result(null, 'invalid_apig_event');
+  if (!shape.ok) return shape;
+  if (httpMethod !== null && httpMethod.toUpperCase() !== 'POST') {
     return err(reject(405, 'method_not_allowed', `httpMethod: ${JSON.stringify(httpMethod)} is not POST`));
   }
-  const headers = normalizeHeaders(parsed.data.headers);
+  const headers = normalizeHeaders(rawHeaders);
   const contentType = checkContentType(headers['content-type']);
   if (!contentType.ok) return contentType;
   const text = decodeApigBody(body, isBase64Encoded, limits.maxBytes);

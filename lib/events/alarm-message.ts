@@ -12,14 +12,13 @@
  * Localized display strings (Namespace, MetricName in the templated body...)
  * are never read.
  */
-import * as z from 'zod/mini';
 import { err, ok, type AlarmStatus, type Rejection, type Result } from '../domain/types';
 import { dcsDimensions, parseDimensionString, type Dimension, type NodeDimensionName } from './dimensions';
 import { canonicalInstanceId, REGION } from '../domain/ids';
 import { ALARM_ID, isUuid } from './ids';
-import { reject, within, zodRejection } from './rejection';
+import { reject, within } from './rejection';
 import { parseJson } from './safe-json';
-import { hasOwn, isRecord, matching, onFirstUse, printable, text } from './shape';
+import { FieldReader, hasOwn, isRecord, usableEpochMs, usableText, type TextRule } from './fields';
 
 export interface AlarmSignal {
   format: 'classic' | 'templated';
@@ -48,47 +47,15 @@ export type ParsedMessage = { kind: 'alarm'; alarm: AlarmSignal } | { kind: 'not
 
 const DCS_NAMESPACE = 'SYS.DCS';
 
-// ---- schemas: only the fields a decision (or the audit) uses ----
+// ---- the fields a decision (or the audit) uses, and what each must be ----
 
-// Every schema here is built on first use (onFirstUse), not when the bundle loads.
-const alarmId = onFirstUse(() => matching(ALARM_ID, 'an alarm id (letters, digits, _ and -)'));
-const alarmName = onFirstUse(() => printable(256));
-const region = onFirstUse(() => matching(REGION, 'a region id such as cn-north-4'));
-/** A value we can use or ignore: anything unusable becomes null rather than a rejection. */
-const tolerant = <T extends z.ZodMiniType>(schema: T) => z.catch(z.nullish(schema), null);
-
-/** Epoch milliseconds; anything else → null (time informs the audit, never a decision). */
-const epochMs = onFirstUse(() => tolerant(z.int().check(z.nonnegative())));
-
-const ClassicAlarm = onFirstUse(() => z.object({
-  alarm_id: z.nullish(alarmId()),
-  alarm_name: z.nullish(alarmName()),
-  alarm_status: z.enum(['alarm', 'ok', 'insufficient_data']),
-  time: epochMs(),
-  namespace: z.nullish(matching(/^[A-Za-z0-9_.]{1,64}$/, 'a namespace code such as SYS.DCS')),
-  metric_name: z.nullish(matching(/^[A-Za-z0-9_.-]{1,128}$/, 'a metric name such as connections_usage')),
-  dimension: z.nullish(text(2048)),
-  template_variable: z.nullish(
-    z.object({
-      ResourceId: z.nullish(text(256)),
-      RegionId: tolerant(region()),
-      Link: tolerant(text(2048)),
-      AlarmRecordID: z.nullish(alarmId()),
-    }),
-  ),
-}));
-
-const TemplatedAlarm = onFirstUse(() => z.object({
-  data: z.object({
-    IsAlarm: z.union([z.boolean(), z.pipe(z.enum(['true', 'false']), z.transform((s) => s === 'true'))]),
-    ResourceId: z.nullish(text(256)),
-    AlarmRuleName: z.nullish(alarmName()),
-    AlarmId: z.nullish(alarmId()),
-    AlarmRecordID: z.nullish(alarmId()),
-    RegionId: tolerant(region()),
-    AlarmTime: tolerant(text(64)),
-  }),
-}));
+const ALARM_STATUSES = ['alarm', 'ok', 'insufficient_data'] as const;
+const ALARM_ID_RULE: TextRule = { pattern: ALARM_ID, what: 'an alarm id (letters, digits, _ and -)' };
+const ALARM_NAME: TextRule = { max: 256, printable: true };
+const NAMESPACE: TextRule = { pattern: /^[A-Za-z0-9_.]{1,64}$/, what: 'a namespace code such as SYS.DCS' };
+const METRIC: TextRule = { pattern: /^[A-Za-z0-9_.-]{1,128}$/, what: 'a metric name such as connections_usage' };
+const DIMENSION: TextRule = { max: 2048 };
+const RESOURCE_ID: TextRule = { max: 256 };
 
 // ---- helpers ----
 
@@ -120,26 +87,34 @@ export function parseAlarmTime(text: string | null | undefined): number | null {
   return Number.isFinite(result) ? result : null;
 }
 
-/** The `region` query parameter of a console link, when it is a region id. */
-function regionOfLink(link: string | null | undefined): string | null {
-  if (!link) return null;
-  try {
-    const candidate = new URL(link).searchParams.get('region');
-    return candidate !== null && REGION.test(candidate) ? candidate : null;
-  } catch {
-    return null;
-  }
+/** The `region` query parameter of a console link, when it is a region id (a region id has nothing to percent-decode). */
+function regionOfLink(link: string | null): string | null {
+  const query = link === null ? undefined : /^[^?#]*\?([^#]*)/.exec(link)?.[1];
+  const candidate = query === undefined ? undefined : /(?:^|&)region=([^&]*)/.exec(query)?.[1];
+  return candidate !== undefined && REGION.test(candidate) ? candidate : null;
 }
 
 const badField = (field: string, what: string): Rejection => reject(400, 'invalid_alarm', `${field}: ${what}`);
 
 // ---- the two formats ----
 
-function readClassic(body: unknown): Result<AlarmSignal, Rejection> {
-  const parsed = ClassicAlarm().safeParse(body);
-  if (!parsed.success) return err(zodRejection(parsed.error, 'invalid_alarm', 'message'));
-  const a = parsed.data;
-  const dimensions = parseDimensionString(a.dimension ?? '');
+function readClassic(body: Record<string, unknown>): Result<AlarmSignal, Rejection> {
+  const r = new FieldReader();
+  const base = 'message';
+  const alarmId = r.text(body, 'alarm_id', base, ALARM_ID_RULE);
+  const alarmName = r.text(body, 'alarm_name', base, ALARM_NAME);
+  const status = r.oneOf(body, 'alarm_status', base, ALARM_STATUSES);
+  const namespace = r.text(body, 'namespace', base, NAMESPACE);
+  const metric = r.text(body, 'metric_name', base, METRIC);
+  const dimension = r.text(body, 'dimension', base, DIMENSION);
+  const vars = r.object(body, 'template_variable', base);
+  const varsBase = 'message.template_variable';
+  const resourceId = r.text(vars, 'ResourceId', varsBase, RESOURCE_ID);
+  const recordId = r.text(vars, 'AlarmRecordID', varsBase, ALARM_ID_RULE);
+  const read = r.result(null, 'invalid_alarm');
+  if (!read.ok) return read;
+
+  const dimensions = parseDimensionString(dimension ?? '');
   if (!dimensions.ok) return err(badField('message.dimension', dimensions.error));
   const dcs = dcsDimensions(dimensions.value);
   if (!dcs.ok) return err(badField('message.dimension', dcs.error));
@@ -147,49 +122,65 @@ function readClassic(body: unknown): Result<AlarmSignal, Rejection> {
   // The template's ResourceId stands in for a missing dimension only for DCS alarms:
   // elsewhere it names some other service's resource.
   let instanceId = dcs.value.instanceId;
-  const resourceId = a.template_variable?.ResourceId;
-  const dcsOrUnknown = a.namespace == null || a.namespace === DCS_NAMESPACE;
+  const dcsOrUnknown = namespace === null || namespace === DCS_NAMESPACE;
   if (instanceId === null && resourceId && dcsOrUnknown) {
     if (!isUuid(resourceId)) return err(badField('message.template_variable.ResourceId', 'is not a DCS instance id (UUID)'));
     instanceId = canonicalInstanceId(resourceId);
   }
   return ok({
     format: 'classic',
-    alarmId: a.alarm_id ?? null,
-    alarmName: a.alarm_name ?? null,
-    status: a.alarm_status,
-    namespace: a.namespace ?? null,
-    metric: a.metric_name ?? null,
+    alarmId,
+    alarmName,
+    status,
+    namespace,
+    metric,
     instanceId,
     node: dcs.value.node,
     dimensions: dimensions.value,
-    time: a.time ?? null,
-    region: a.template_variable?.RegionId ?? regionOfLink(a.template_variable?.Link),
-    recordId: a.template_variable?.AlarmRecordID ?? null,
+    // Time and region inform the audit, never a decision: anything unusable is null.
+    time: usableEpochMs(body.time),
+    region: usableText(vars?.RegionId, 64, REGION) ?? regionOfLink(usableText(vars?.Link, 2048)),
+    recordId,
   });
 }
 
-function readTemplated(body: unknown): Result<AlarmSignal, Rejection> {
-  const parsed = TemplatedAlarm().safeParse(body);
-  if (!parsed.success) return err(zodRejection(parsed.error, 'invalid_alarm', 'message'));
-  const d = parsed.data.data;
+function readTemplated(body: Record<string, unknown>): Result<AlarmSignal, Rejection> {
+  const r = new FieldReader();
+  const base = 'message.data';
+  const d = r.object(body, 'data', 'message', true);
+  const isAlarm = isAlarmFlag(r, d, base);
+  const resourceId = r.text(d, 'ResourceId', base, RESOURCE_ID);
+  const alarmName = r.text(d, 'AlarmRuleName', base, ALARM_NAME);
+  const alarmId = r.text(d, 'AlarmId', base, ALARM_ID_RULE);
+  const recordId = r.text(d, 'AlarmRecordID', base, ALARM_ID_RULE);
+  const read = r.result(null, 'invalid_alarm');
+  if (!read.ok) return read;
   // The templated body has no namespace code: a ResourceId that is not a UUID is some
   // other service's resource (or a composite id), never a DCS instance to act on.
-  const instanceId = d.ResourceId && isUuid(d.ResourceId) ? canonicalInstanceId(d.ResourceId) : null;
+  const instanceId = resourceId && isUuid(resourceId) ? canonicalInstanceId(resourceId) : null;
   return ok({
     format: 'templated',
-    alarmId: d.AlarmId ?? d.AlarmRecordID ?? null,
-    alarmName: d.AlarmRuleName ?? null,
-    status: d.IsAlarm ? 'alarm' : 'ok',
+    alarmId: alarmId ?? recordId,
+    alarmName,
+    status: isAlarm ? 'alarm' : 'ok',
     namespace: null,
     metric: null,
     instanceId,
     node: null,
     dimensions: [],
-    time: parseAlarmTime(d.AlarmTime),
-    region: d.RegionId ?? null,
-    recordId: d.AlarmRecordID ?? null,
+    time: parseAlarmTime(usableText(d?.AlarmTime, 64)),
+    region: usableText(d?.RegionId, 64, REGION),
+    recordId,
   });
+}
+
+/** IsAlarm: required, true or false (a boolean, or the string "true" / "false"). */
+function isAlarmFlag(r: FieldReader, d: Record<string, unknown> | null, base: string): boolean {
+  const value = d?.IsAlarm;
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (typeof value === 'boolean') return value;
+  if (d) r.fail(base, 'IsAlarm', 'is required and must be true or false');
+  return false;
 }
 
 /** Parses the SMN `message` string: a Cloud Eye alarm, `not_alarm`, or a 400 naming the bad field. */
@@ -202,7 +193,9 @@ export function parseAlarmMessage(message: string): Result<ParsedMessage, Reject
   }
   const format = detectFormat(json.value);
   if (!format.ok) return ok({ kind: 'not_alarm', reason: format.error });
-  const alarm = format.value === 'classic' ? readClassic(json.value) : readTemplated(json.value);
+  // detectFormat accepts JSON objects only.
+  const body = json.value as Record<string, unknown>;
+  const alarm = format.value === 'classic' ? readClassic(body) : readTemplated(body);
   if (!alarm.ok) return alarm;
   return ok({ kind: 'alarm', alarm: alarm.value });
 }

@@ -13,6 +13,9 @@ export const NODE_ID = safeToken(1, 64);
 /** Cloud Eye alarm ids and alarm record ids: "al1704475580412b2a4lnr3W", "ah1748876175242njvndyzMZ". */
 export const ALARM_ID = new RegExp(`^${SAFE_TOKEN_CHARS}{1,64}$`);
 
+/** SMN message types: Notification, SubscriptionConfirmation, ... (any case: the trigger says "notification"). */
+export const MESSAGE_TYPE = /^[A-Za-z]{1,64}$/;
+
 /** SMN message ids (32 hex in practice). */
 export const MESSAGE_ID = new RegExp(`^${SAFE_TOKEN_CHARS}{1,128}$`);
 

@@ -3,12 +3,10 @@
  * (validated field by field) and the SmnDelivery every input form is reduced
  * to before the alarm inside is read.
  */
-import * as z from 'zod/mini';
-import { err, ok, type Rejection, type Result } from '../domain/types';
+import type { Rejection, Result } from '../domain/types';
 import type { SmnHttpMessage } from '../fg/types';
-import { MESSAGE_ID, TOPIC_URN } from './ids';
-import { matching, onFirstUse, optional, text } from './shape';
-import { zodRejection } from './rejection';
+import { FieldReader, type TextRule } from './fields';
+import { MESSAGE_ID, MESSAGE_TYPE, TOPIC_URN } from './ids';
 
 /** Message types whose signed fields are documented (reference/events.md). */
 export const SIGNED_MESSAGE_TYPES = ['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const;
@@ -43,32 +41,49 @@ export interface SmnDelivery {
   via: 'smn-trigger' | 'smn-http';
 }
 
-// Every schema here is built on first use (onFirstUse), not when the bundle loads.
-export const messageTypeSchema = onFirstUse(() => matching(/^[A-Za-z]{1,64}$/, 'an SMN message type such as Notification'));
-export const messageIdSchema = onFirstUse(() => matching(MESSAGE_ID, 'an SMN message id'));
-export const topicUrnSchema = onFirstUse(() => matching(TOPIC_URN, 'a topic URN urn:smn:<region>:<project>:<topic>'));
+/** The fields every SMN message has, however it came (the trigger's `smn` object, an HTTP body). */
+export interface SmnFields {
+  type: string | null;
+  messageId: string | null;
+  topicUrn: string | null;
+  subject: string | null;
+  timestamp: string | null;
+  message: string | null;
+}
 
-const SmnHttpMessageSchema = onFirstUse(() => z.object({
-  type: messageTypeSchema(),
-  message_id: optional(messageIdSchema()),
-  topic_urn: optional(topicUrnSchema()),
-  subject: optional(text(1024)),
-  message: z.string({ error: 'is required and must be a string' }),
-  timestamp: optional(text(64)),
-  signature: optional(text(4096)),
-  signature_version: optional(text(16)),
-  signing_cert_url: optional(text(2048)),
-  subscribe_url: optional(text(2048)),
-  unsubscribe_url: optional(text(2048)),
-}));
+const TYPE: TextRule = { pattern: MESSAGE_TYPE, what: 'an SMN message type such as Notification' };
+const ID: TextRule = { pattern: MESSAGE_ID, what: 'an SMN message id' };
+const URN: TextRule = { pattern: TOPIC_URN, what: 'a topic URN urn:smn:<region>:<project>:<topic>' };
+const SUBJECT: TextRule = { max: 1024 };
+const TIMESTAMP: TextRule = { max: 64 };
+const REQUIRED: TextRule = { required: true };
 
-/** Validates an SMN HTTP(S) message body; unknown fields are dropped, the result is a fresh object. */
+/** Reads the common SMN fields of `o` (at `base`) through `r`; the HTTP body must name its type, the trigger need not. */
+export function readSmnFields(r: FieldReader, o: Record<string, unknown> | null, base: string, typeRequired: boolean): SmnFields {
+  return {
+    type: r.text(o, 'type', base, typeRequired ? { ...TYPE, required: true } : TYPE),
+    messageId: r.text(o, 'message_id', base, ID),
+    topicUrn: r.text(o, 'topic_urn', base, URN),
+    subject: r.text(o, 'subject', base, SUBJECT),
+    timestamp: r.text(o, 'timestamp', base, TIMESTAMP),
+    message: r.text(o, 'message', base, REQUIRED),
+  };
+}
+
+/** The signature fields of an SMN HTTP(S) message, with their size limits. */
+const SIGNATURE_FIELDS = { signature: 4096, signature_version: 16, signing_cert_url: 2048, subscribe_url: 2048, unsubscribe_url: 2048 } as const;
+
+/** Validates an SMN HTTP(S) message body; unknown fields are dropped, the result is a fresh object without absent members. */
 export function readSmnHttpMessage(value: unknown, root = ''): Result<SmnHttpMessage, Rejection> {
-  const parsed = SmnHttpMessageSchema().safeParse(value);
-  if (!parsed.success) return err(zodRejection(parsed.error, 'invalid_smn_message', root));
-  // Rebuild without absent (undefined or null) members, so the object prints and compares cleanly.
-  const message = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v != null));
-  return ok(message as unknown as SmnHttpMessage);
+  const r = new FieldReader();
+  const o = r.top(value, root);
+  const f = readSmnFields(r, o, root, true);
+  const fields: Array<[string, string | null]> = [
+    ['type', f.type], ['message_id', f.messageId], ['topic_urn', f.topicUrn], ['subject', f.subject], ['message', f.message], ['timestamp', f.timestamp],
+  ];
+  for (const [key, max] of Object.entries(SIGNATURE_FIELDS)) fields.push([key, r.text(o, key, root, { max })]);
+  const message = Object.fromEntries(fields.filter(([, v]) => v !== null));
+  return r.result(message as unknown as SmnHttpMessage, 'invalid_smn_message');
 }
 
 /** The delivery view of an SMN HTTP(S) message. */

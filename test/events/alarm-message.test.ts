@@ -129,6 +129,21 @@ describe('parseAlarmMessage, classic format', () => {
     const alarm = alarmOf(classic({ namespace: 'SYS.ECS', dimension: 'instance_id:i-123', template_variable: { ResourceId: 'i-123' } }));
     expect(alarm).toMatchObject({ namespace: 'SYS.ECS', instanceId: null });
   });
+  it.each([
+    ['https://console.huaweicloud.com/ces/?region=cn-north-4#/alarm', 'cn-north-4'],
+    ['https://console.huaweicloud.com/ces/?locale=en-us&region=ap-southeast-1#/x', 'ap-southeast-1'],
+    ['https://console.huaweicloud.com/ces/?region=cn-north-4%0A#/x', null],
+    ['https://console.huaweicloud.com/ces/?subregion=cn-north-4', null],
+    ['https://console.huaweicloud.com/ces/#/alarm?region=cn-north-4', null],
+    ['not a url', null],
+  ])('reads the region of the console link %s as %j', (Link, region) => {
+    expect(alarmOf(classic({ template_variable: { ResourceId: INSTANCE, Link } })).region).toBe(region);
+  });
+  it('prefers template_variable.RegionId to the link, and ignores an unusable one', () => {
+    const link = 'https://console.huaweicloud.com/ces/?region=cn-north-4';
+    expect(alarmOf(classic({ template_variable: { ResourceId: INSTANCE, RegionId: 'cn-east-3', Link: link } })).region).toBe('cn-east-3');
+    expect(alarmOf(classic({ template_variable: { ResourceId: INSTANCE, RegionId: 'Bad Region', Link: link } })).region).toBe('cn-north-4');
+  });
   it('tolerates unknown extra fields and an unusable time', () => {
     const alarm = alarmOf(classic({ time: 'soon', brand_new_field: { x: 1 } }));
     expect(alarm.time).toBeNull();
