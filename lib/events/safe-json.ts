@@ -30,9 +30,21 @@ export function resolveLimits(limits: JsonLimits = {}): Required<JsonLimits> {
   };
 }
 
-/** UTF-8 size check; the cheap length test first (a UTF-16 unit is at least one UTF-8 byte). */
+/** UTF-8 size check; the cheap length tests first (a UTF-16 unit is one to three UTF-8 bytes). */
 export function exceedsBytes(text: string, maxBytes: number): boolean {
+  if (text.length * 3 <= maxBytes) return false;
   return text.length > maxBytes || Buffer.byteLength(text, 'utf8') > maxBytes;
+}
+
+/**
+ * Whether the parsed value of `text` may hold a forbidden key: only if the text spells one
+ * out, or holds a \u escape that could. A JSON escape of any other kind (\n, \", \/ ...)
+ * cannot make a letter or an underscore. Native scans, so most texts skip the walk.
+ */
+function mayHoldForbiddenKey(text: string): boolean {
+  if (text.includes('\\u')) return true;
+  for (const key of FORBIDDEN_KEYS) if (text.includes(key)) return true;
+  return false;
 }
 
 /**
@@ -103,7 +115,8 @@ export function parseJson(text: string, limits?: JsonLimits): Result<unknown, Re
   // exactly the grammar the scanner checks); the scanner runs only to explain a failure, or
   // ahead of parsing when the text might nest past the cap.
   const parsed = fewOpenings(text, maxDepth) ? nativeParse(text) : undefined;
-  return parsed ? checked(parsed.value) : scanThenParse(text, maxDepth);
+  if (!parsed) return scanThenParse(text, maxDepth);
+  return mayHoldForbiddenKey(text) ? checked(parsed.value) : ok(parsed.value);
 }
 
 function scanThenParse(text: string, maxDepth: number): Result<unknown, Rejection> {

@@ -51,6 +51,21 @@ describe('parseJson', () => {
       if (!result.ok) expect(result.error.reason).toContain(where);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
+    it('refuses a forbidden key spelled with an escape at any of its characters', () => {
+      for (const key of ['__proto__', 'constructor', 'prototype']) {
+        for (let i = 0; i < key.length; i++) {
+          const spelled = `${key.slice(0, i)}\\u${key.charCodeAt(i).toString(16).padStart(4, '0')}${key.slice(i + 1)}`;
+          const result = parseJson(`{"ok":1,"deep":[{"x":{"${spelled}":{"polluted":1}}}]}`);
+          expect(result).toMatchObject({ ok: false, error: { code: 'forbidden_key' } });
+        }
+      }
+    });
+    it('accepts escapes and look-alike keys that spell no forbidden key', () => {
+      expect(parseJson('{"name":"caf\\u00e9","__proto_":1,"constructors":2,"proto\\u0074ype_":3}')).toEqual({
+        ok: true,
+        value: { name: 'café', __proto_: 1, constructors: 2, prototype_: 3 },
+      });
+    });
     it('accepts those words as values', () => {
       expect(parseJson('{"k":"__proto__","l":["constructor"]}').ok).toBe(true);
     });
