@@ -2,9 +2,10 @@
  * (2) Warm decision overhead. One warm function process handles events one at
  * a time against the emulator (no added latency), measured twice: early (the
  * 300 events after the container's first 30: V8 is still compiling and
- * tiering up our code) and steady (300 more after 1,000 further events: the
- * code a container that has been answering for a while runs). The targets
- * are judged on steady; early is printed beside it.
+ * tiering up our code) and steady (300 more after 3,000 further events: the
+ * code a container that has been answering for a while runs; V8 goes on
+ * optimising a kill's functions for about 2,500 kills, docs/performance.md).
+ * The targets are judged on steady; early is printed beside it.
  *
  *   overhead of an event = its handler time - the time of the DCS calls it made
  *
