@@ -42,11 +42,15 @@ export interface SinkProblem {
   message: string;
 }
 
+/** The later sinks a decision goes to: chosen by the policy, once per invocation, on the first decision that reaches them. */
+export type LaterSinks = () => readonly DecisionSink[];
+
 /**
- * The later sinks a decision goes to: chosen by the policy, once per invocation,
- * on the first decision that may reach them (a rejected one reaches none).
+ * Whether a decision goes beyond the audit line. A rejected one (input refused before any
+ * policy applied: garbage, bad signatures) never does, so whoever can reach the endpoint
+ * cannot page the on-call, fill the history or make a cold start load the policy.
  */
-export type LaterSinks = (record: AuditRecord) => readonly DecisionSink[];
+export const reachesLaterSinks = (record: AuditRecord): boolean => record.decision !== 'rejected';
 
 /**
  * The ordered sinks of one invocation. `publish` never throws and never waits
@@ -72,7 +76,8 @@ export class DecisionSinks {
     } catch {
       // Nothing to tell it to: the audit line is the log.
     }
-    for (const sink of this.later(entry.record)) {
+    if (!reachesLaterSinks(entry.record)) return;
+    for (const sink of this.later()) {
       const tail = this.tails.get(sink) ?? Promise.resolve();
       this.tails.set(sink, tail.then(() => sink.write(entry, budget)).catch((e: unknown) => this.fail(sink, e)));
     }

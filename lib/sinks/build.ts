@@ -7,9 +7,8 @@
  *   metrics   metrics.enabled                      every decision, batched: one createMetricData at flush
  *
  * The ones the policy turns on are chosen on the invocation's first decision
- * that may reach them (choose.ts); `rejected` decisions (input refused before any policy applied:
- * garbage, bad signatures) never reach them, so whoever can reach the endpoint
- * cannot page the on-call, fill the history or load the policy on a cold start.
+ * that reaches them (choose.ts); a `rejected` decision never does (the port,
+ * lib/audit/sinks.ts, stops it: reachesLaterSinks).
  *
  * Webhook URLs and signing secrets are read from the environment variables the
  * policy names, here and nowhere else; a missing one fails that webhook with a
@@ -51,11 +50,6 @@ export function policySinks(deps: SinkDeps): DecisionSink[] {
   return [historySink(deps), smnSink(deps), webhooksSink(deps), metricsSink(deps)];
 }
 
-/** The policy for this decision, or null when the decision is not for sinks. */
-function policyFor(record: AuditRecord, deps: SinkDeps): Policy | null {
-  return record.decision === 'rejected' ? null : deps.policy();
-}
-
 /** A step's deadline: its own timeout from now, never past the invocation's. */
 const stepDeadline = (budget: Budget, timeoutMs: number, now: () => number) => Math.min(budget.deadline, now() + timeoutMs);
 
@@ -63,7 +57,7 @@ function historySink(deps: SinkDeps): DecisionSink {
   return {
     name: 'history',
     write: async ({ record, line }) => {
-      const policy = policyFor(record, deps);
+      const policy = deps.policy();
       if (!policy?.history.enabled) return;
       const store = deps.guard(policy.guard.storeTimeoutMs);
       if (!(store instanceof RedisGuardStore)) return;
@@ -78,7 +72,7 @@ function smnSink(deps: SinkDeps): DecisionSink {
   return {
     name: 'smn',
     write: async ({ record }, budget) => {
-      const policy = policyFor(record, deps);
+      const policy = deps.policy();
       const { smnTopicUrn: topicUrn, on, timeoutMs } = policy?.notify ?? {};
       if (topicUrn === undefined || !on?.includes(record.decision) || timeoutMs === undefined) return;
       if (client?.key !== topicUrn) {
@@ -95,7 +89,7 @@ function webhooksSink(deps: SinkDeps): DecisionSink {
   return {
     name: 'webhooks',
     write: async ({ record }, budget) => {
-      const policy = policyFor(record, deps);
+      const policy = deps.policy();
       if (!policy || policy.notify.webhooks.length === 0) return;
       const { timeoutMs } = policy.notify;
       const deliveries = policy.notify.webhooks
@@ -139,7 +133,7 @@ function metricsSink(deps: SinkDeps): DecisionSink {
   return {
     name: 'metrics',
     write: async ({ record }) => {
-      const policy = policyFor(record, deps);
+      const policy = deps.policy();
       if (!policy?.metrics.enabled) return;
       settings = policy.metrics;
       batch.push(record);

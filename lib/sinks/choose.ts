@@ -1,7 +1,7 @@
 /**
  * Which later sinks an invocation's decisions go to: the ones the policy turns
- * on, chosen on the invocation's first decision that may reach them and kept
- * for its others. A decision that no sink wants (the common skip) costs no
+ * on, chosen on the invocation's first decision that reaches them (never a
+ * rejected one: lib/audit/sinks.ts) and kept for its others. A decision that no sink wants (the common skip) costs no
  * policy lookup, promise or timer beyond the audit line, and loads no sink code.
  */
 import type { DecisionSink, LaterSinks } from '../audit';
@@ -18,7 +18,7 @@ export interface SinkChoice {
 
 export function chooseSinks(choice: SinkChoice): LaterSinks {
   let chosen: readonly DecisionSink[] | undefined;
-  return (record) => (record.decision === 'rejected' ? [] : (chosen ??= enabledSinks(choice)));
+  return () => (chosen ??= enabledSinks(choice));
 }
 
 function enabledSinks(choice: SinkChoice): readonly DecisionSink[] {

@@ -82,14 +82,28 @@ test('flush runs after the last write, within the budget', async () => {
   expect(order).toEqual(['write #1', 'write #2', 'flush']);
 });
 
-test('later sinks chosen per decision: a decision that reaches none is drained at once, without waiting for anything', async () => {
-  const chosen = recorder('chosen');
-  const asked: string[] = [];
-  const sinks = new DecisionSinks(auditLineSink(() => undefined), (record) => (asked.push(record.decision), record.reason === '#1' ? [] : [chosen]), () => undefined);
+test('when the policy turns no later sink on, a decision is drained at once, without waiting for anything', async () => {
+  let asked = 0;
+  const problems: SinkProblem[] = [];
+  const sinks = new DecisionSinks(auditLineSink(() => undefined), () => (asked++, []), (p) => problems.push(p));
   // A deadline already past: a drain with something to wait for would report it late.
   const budget = new Budget(Date.now() - 1);
   sinks.publish(entry(1), budget);
   await sinks.drain(budget);
-  expect(chosen.seen).toEqual([]);
-  expect(asked).toEqual(['executed']);
+  expect([asked, problems]).toEqual([1, []]);
+});
+
+test('a rejected decision gets its audit line and nothing else: the later sinks are neither chosen nor written', async () => {
+  const later = recorder('later');
+  const lines: string[] = [];
+  let asked = 0;
+  const sinks = new DecisionSinks(auditLineSink((line) => lines.push(line)), () => (asked++, [later]), () => undefined);
+  const budget = new Budget(Date.now() + 5_000);
+  const rejected = entry(1);
+  sinks.publish({ ...rejected, record: { ...rejected.record, decision: 'rejected' } }, budget);
+  await sinks.drain(budget);
+  expect([lines, asked, later.seen]).toEqual([['line 1'], 0, []]);
+  sinks.publish(entry(2), budget);
+  await sinks.drain(budget);
+  expect([asked, later.seen]).toEqual([1, ['#2']]);
 });
