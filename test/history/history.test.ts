@@ -6,6 +6,7 @@
 import { main } from '../../bin/dcs-session-guard';
 import type { Io } from '../../bin/cli/io';
 import type { Layout } from '../../dev/runner/layout';
+import { auditLineSink, DecisionSinks, type SinkProblem } from '../../lib/audit';
 import type { AuditRecord, DecisionKind } from '../../lib/domain/types';
 import type { GuardStore } from '../../lib/guard';
 import { historyStreamKey, redisKey } from '../../lib/guard';
@@ -46,12 +47,20 @@ describeWithRedis('decision history in Redis', () => {
 
   const key = () => historyStreamKey(prefix);
   const write = async (over: Partial<AuditRecord>, sink = historySink(store)) => sink.write(entry(record(over)), unbounded);
+  /** As the function hands a decision on: through the port, which keeps rejected ones from every later sink. */
+  const publish = async (over: Partial<AuditRecord>) => {
+    const problems: SinkProblem[] = [];
+    const sinks = new DecisionSinks(auditLineSink(() => undefined), [historySink(store)], (p) => problems.push(p));
+    sinks.publish(entry(record(over)), unbounded);
+    await sinks.drain(unbounded);
+    expect(problems).toEqual([]);
+  };
   const env = () => ({ GUARD_REDIS_URL: server.url, GUARD_REDIS_PREFIX: prefix });
 
   it('appends every decision (rejected ones excepted) beside the guard keys, with the guard prefix and hash tag', async () => {
-    await write({ decision: 'executed' });
-    await write({ decision: 'skipped_cooldown' });
-    await write({ decision: 'rejected' });
+    await publish({ decision: 'executed' });
+    await publish({ decision: 'skipped_cooldown' });
+    await publish({ decision: 'rejected' });
     expect(key()).toBe(`${prefix}{guard}:history`);
     expect(key().startsWith(`${prefix}{guard}:`)).toBe(true);
     const names = guardKeys(record().target!, 'smn:m-1');
