@@ -42,7 +42,8 @@ function parsePair(token: string): Result<Dimension, string> {
 
 /** Parses the dimension string; the error says which pair is wrong. */
 export function parseDimensionString(text: string): Result<Dimension[], string> {
-  const normalized = text.trim().replace(/\s*:\s*/g, ':');
+  // Cloud Eye sends "name:value,name:value": the whitespace rules only run for text that has some.
+  const normalized = /\s/.test(text) ? text.trim().replace(/\s*:\s*/g, ':') : text;
   if (normalized === '') return ok([]);
   const tokens = normalized.split(/[\s,;]+/).filter((t) => t !== '');
   if (tokens.length > MAX_DIMENSIONS) return err(`more than ${MAX_DIMENSIONS} dimensions`);
@@ -64,14 +65,17 @@ export interface DcsDimensions {
 
 /** The instance and node named by DCS dimensions, ids validated. At most one instance and one node dimension. */
 export function dcsDimensions(dimensions: readonly Dimension[]): Result<DcsDimensions, string> {
-  const instances = dimensions.filter((d) => INSTANCE_DIMENSIONS.includes(d.name));
-  const nodes = dimensions.filter((d): d is { name: NodeDimensionName; value: string } =>
-    (NODE_DIMENSIONS as readonly string[]).includes(d.name),
-  );
-  if (instances.length > 1) return err('both dcs_instance_id and dcs_memcached_instance_id are present');
-  if (nodes.length > 1) return err(`several node dimensions (${nodes.map((n) => n.name).join(', ')})`);
-  const [instance] = instances;
-  const [node] = nodes;
+  let instance: Dimension | undefined;
+  let node: { name: NodeDimensionName; value: string } | undefined;
+  for (const d of dimensions) {
+    if (INSTANCE_DIMENSIONS.includes(d.name)) {
+      if (instance) return err('both dcs_instance_id and dcs_memcached_instance_id are present');
+      instance = d;
+    } else if ((NODE_DIMENSIONS as readonly string[]).includes(d.name)) {
+      if (node) return err(`several node dimensions (${[node, d].map((n) => n.name).join(', ')})`);
+      node = d as { name: NodeDimensionName; value: string };
+    }
+  }
   if (instance !== undefined && !isUuid(instance.value)) return err(`${instance.name} ${quote(instance.value)} is not a UUID`);
   if (node !== undefined && !NODE_ID.test(node.value)) return err(`${node.name} ${quote(node.value)} is not a node id`);
   return ok({
