@@ -72,6 +72,9 @@ export interface WarmSettings {
 
 export async function measureWarm(fn: WarmFunction, emulator: Emulator, kind: EventKind, settings: WarmSettings): Promise<WarmResult> {
   const runOf = async (count: number, tag: string) => {
+    // The emulator keeps every request and job it saw: forgotten before each run, so its bookkeeping
+    // (and its garbage collector) grows no slower from phase to phase, nor from one kind to the next.
+    emulator.reset();
     await fn.ask({ type: 'prepare', kind, tag: `${kind}${tag}`, count }, 'prepared');
     return fn.ask({ type: 'run', concurrency: 1 }, 'run');
   };
@@ -79,12 +82,12 @@ export async function measureWarm(fn: WarmFunction, emulator: Emulator, kind: Ev
   expectOnly(warm.decisions, kind, settings.warmup);
 
   // One more, to see which DCS requests a warm event makes: the floor replays exactly those.
-  const mark = emulator.requests.length;
   await runOf(1, 'p');
-  const made = emulator.requests.slice(mark);
+  const made = [...emulator.requests];
   const floor = made.map(asFloor);
 
   const phase = async (tag: string): Promise<WarmPhase> => {
+    emulator.reset();
     await fn.ask({ type: 'prepare', kind, tag: `${kind}${tag}`, count: settings.events }, 'prepared');
     const reply = await fn.ask({ type: 'paired', floor }, 'paired');
     expectOnly(reply.decisions, kind, settings.events);
