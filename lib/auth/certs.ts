@@ -3,7 +3,7 @@
  * dates, and the RSA-SHA256 check of signature_version v1.
  */
 import type { X509Certificate } from 'node:crypto';
-import { nodeCrypto } from '../runtime/builtins';
+import { nodeCrypto } from '../runtime/lazy';
 import { err, ok, type Result } from '../domain/types';
 
 export interface TrustedCert {

@@ -10,6 +10,7 @@
 import type { DcsClientConfig } from './config';
 import { axiosDefaults, buildHardened, loadCore } from '../sdk-core/hardened';
 import { SendEvidence, TransportFailure, watchedAgent } from './send-evidence';
+import { onFirstUse } from '../runtime/lazy';
 
 /** One HTTP attempt, as the client describes it (no axios in sight). */
 export interface TransportRequest {
@@ -53,19 +54,15 @@ interface HcClientLike {
 }
 
 type Agents = Record<'fresh' | 'pooled', { http: import('node:http').Agent; https: import('node:https').Agent }>;
-let agents: Agents | null = null;
-
 /** Agents without keep-alive, for fresh connections; keep-alive ones (Node's global agents) for the rest. */
-function getAgents(): Agents {
-  if (agents !== null) return agents;
+const getAgents = /* @__PURE__ */ onFirstUse((): Agents => {
   const http = require('node:http') as typeof import('node:http');
   const https = require('node:https') as typeof import('node:https');
-  agents = {
+  return {
     fresh: { http: new http.Agent({ keepAlive: false }), https: new https.Agent({ keepAlive: false }) },
     pooled: { http: http.globalAgent, https: https.globalAgent },
   };
-  return agents;
-}
+});
 
 /** What signing and sending to one service needs: the DCS client's config is one. */
 export type CoreEndpointConfig = Pick<DcsClientConfig, 'endpoint' | 'projectId' | 'credentials' | 'timeoutMs'>;

@@ -3,7 +3,7 @@
  * keys, the Redis store behind its prefix and hash tag), so a Redis dump reads like
  * the memory store's maps. Ids are URI-encoded so a ':' inside one cannot collide.
  */
-import { nodeCrypto } from '../runtime/builtins';
+import { nodeCrypto } from '../runtime/lazy';
 import type { Target } from '../domain/types';
 import { cooldownField } from './rules';
 

@@ -9,7 +9,7 @@
  * Memory stays bounded: entries are dropped once the caller's clock passes their end
  * (swept at most once a minute), and dedup marks are capped (oldest dropped first).
  */
-import { nodeCrypto } from '../runtime/builtins';
+import { nodeCrypto } from '../runtime/lazy';
 import { guardKeys, type GuardKeys } from './keys';
 import { BREAKER_WINDOW_MS, cooldownField, evaluate, limitsOf, type CooldownEntry, type GuardState } from './rules';
 import { NOTHING_VANISHED, type ClaimEntry, type GuardRequest, type GuardStore, type GuardVerdict, type Lease, type SettleOutcome, type SettleReport } from './types';

@@ -24,7 +24,7 @@
  * A check that times out may still have run on the server: its claim then stays until the
  * cooldown ends — the safe side for a fail-closed caller.
  */
-import { nodeCrypto } from '../runtime/builtins';
+import { nodeCrypto, onFirstUse } from '../runtime/lazy';
 import type { RedisOptions } from 'ioredis';
 import type { Cluster, Redis } from './ioredis-module';
 import { guardKeys, redisKey, type GuardKeys } from './keys';
@@ -265,9 +265,7 @@ export class RedisGuardStore implements GuardStore {
  * ioredis is required on first use, not imported: a container without a Redis guard
  * store never loads it (cold start). In a function bundle this is dist/<fn>/redis.js.
  */
-function loadIoredis(): typeof import('./ioredis-module') {
-  return require('./ioredis-module') as typeof import('./ioredis-module');
-}
+const loadIoredis = /* @__PURE__ */ onFirstUse(() => require('./ioredis-module') as typeof import('./ioredis-module'));
 
 /**
  * How every connection behaves, standalone or a cluster's node: no offline queue (a command

@@ -17,7 +17,7 @@
  * appears in a log line or error (see `label`). Chat robots answer HTTP 200 with an error
  * code in the body for a bad signature or payload; that counts as a failure too.
  */
-import { nodeCrypto } from '../runtime/builtins';
+import { nodeCrypto } from '../runtime/lazy';
 import type { AuditRecord } from '../domain/types';
 import { httpRequest, describeFailure } from '../net/http-request';
 import type { WebhookFormat } from '../policy';

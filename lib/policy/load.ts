@@ -23,19 +23,15 @@ import { PolicyError, type PolicyFailure } from './error';
 import type { Policy } from './schema';
 import type { PolicySyntax } from './validate';
 import { MAX_POLICY_JSON_DEPTH } from './vocabulary';
+import { onFirstUse } from '../runtime/lazy';
 
 export { formatPath, PolicyError, type PolicyErrorCode, type PolicyIssue, type PolicyPath } from './error';
 
 export const INLINE_SOURCE = 'GUARD_POLICY (inline JSON)';
 export const DRY_RUN_SOURCE = 'GUARD_DRY_RUN';
 
-type Validator = typeof import('./validate-module');
-let validatorModule: Validator | undefined;
-
 /** The full validation, required on first use rather than imported: a build-checked policy never needs it. */
-function validator(): Validator {
-  return (validatorModule ??= require('./validate-module') as Validator);
-}
+const validator = /* @__PURE__ */ onFirstUse(() => require('./validate-module') as typeof import('./validate-module'));
 
 // ---------------------------------------------------------------------------
 // Parsing and validating a policy text

@@ -12,17 +12,13 @@ import { checkJsonSyntax } from '../events/json-syntax';
 import type { PolicyErrorCode, PolicyFailure, PolicyIssue, PolicyPath } from './error';
 import { PolicySchema, type Policy } from './schema';
 import { MAX_POLICY_JSON_DEPTH } from './vocabulary';
+import { onFirstUse } from '../runtime/lazy';
 
 /** How a text is read: YAML, or JSON held to JSON's grammar (a .json file, inline GUARD_POLICY). */
 export type PolicySyntax = 'yaml' | 'json';
 
-type YamlModule = typeof import('./yaml-module');
-let yamlModule: YamlModule | undefined;
-
 /** yaml, required on first use rather than imported: an inline JSON policy that is valid never needs it (dist/<fn>/yaml.js). */
-function yaml(): YamlModule {
-  return (yamlModule ??= require('./yaml-module') as YamlModule);
-}
+const yaml = /* @__PURE__ */ onFirstUse(() => require('./yaml-module') as typeof import('./yaml-module'));
 
 export const EMPTY_POLICY = 'The policy is empty; it needs at least "version: 1"';
 

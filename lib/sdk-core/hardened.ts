@@ -32,6 +32,7 @@
  *   client ignores it (checked in 3.1.211): certificates are verified.
  */
 import { configError } from '../dcs/errors';
+import { onFirstUse } from '../runtime/lazy';
 
 import type { ClientBuilder } from '@huaweicloud/huaweicloud-sdk-core/ClientBuilder';
 
@@ -65,8 +66,6 @@ export interface HardenedSettings {
 /** Bounds a response body: our answers are small; a runaway one must not exhaust memory. */
 const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
-let core: Core | null = null;
-
 const silentLogger = {
   debug: () => undefined,
   info: () => undefined,
@@ -77,21 +76,18 @@ const silentLogger = {
   setName: () => undefined,
 };
 
-/** core, loaded once and silenced before any client exists. */
-export function loadCore(): Core {
-  if (core !== null) return core;
+/** core, loaded on first use (cold start; in a function bundle dist/<fn>/sdk.js) and silenced before any client exists. */
+export const loadCore = /* @__PURE__ */ onFirstUse((): Core => {
   try {
-    // Lazy on purpose (cold start). In a function bundle this is dist/<fn>/sdk.js.
     const { ClientBuilder, BasicCredentials, Logger4jInstance } = require('./sdk-core-modules') as CoreModules;
     // Core configured log4js at load time (coloured stdout, level debug): turn its category off.
     Logger4jInstance.level = 'off';
-    core = { ClientBuilder, BasicCredentials };
-    return core;
+    return { ClientBuilder, BasicCredentials };
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : 'unknown error';
     throw configError('sdk_core_unavailable', `cannot load @huaweicloud/huaweicloud-sdk-core: ${reason}`);
   }
-}
+});
 
 /** The axios settings every request of a hardened client starts from. */
 export function axiosDefaults(settings: HardenedSettings): Record<string, unknown> {
