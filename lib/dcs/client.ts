@@ -8,6 +8,7 @@
  * allows (retry.ts), checks the response shape (models.ts), and fails only
  * with a DcsError.
  */
+import { isRecord } from '../domain/json';
 import type { DcsClientConfig } from './config';
 import { validateEndpoint } from './config';
 import { configError, DcsError, invalidRequest, mapSdkError } from './errors';
@@ -283,11 +284,9 @@ function assertUsableConfig(config: DcsClientConfig): void {
   if (!Number.isInteger(config.timeoutMs) || config.timeoutMs < 1) throw configError('config_invalid', 'timeoutMs must be a positive integer');
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Exactly one target: a node, or every node. An ambiguous kill-all is refused, never guessed. */
 function killAllBody(body: HangUpKillAllClientsRequestBody | undefined): Record<string, unknown> {
-  if (!isObject(body)) throw invalidRequest('invalid_body', 'body must be an object with node_id or kill_all_nodes');
+  if (!isRecord(body)) throw invalidRequest('invalid_body', 'body must be an object with node_id or kill_all_nodes');
   const { node_id: nodeId, kill_all_nodes: allNodes } = body;
   if (allNodes !== undefined && typeof allNodes !== 'boolean') throw invalidRequest('invalid_body', 'body.kill_all_nodes must be a boolean');
   if (allNodes === true) {
@@ -299,7 +298,7 @@ function killAllBody(body: HangUpKillAllClientsRequestBody | undefined): Record<
 }
 
 function scanBody(body: ScanClientsRequestBody | undefined): Record<string, unknown> {
-  if (!isObject(body)) throw invalidRequest('invalid_body', 'body must be an object with node_id');
+  if (!isRecord(body)) throw invalidRequest('invalid_body', 'body must be an object with node_id');
   const node = assertNodeId(body.node_id, 'body.node_id');
   if (body.clean_cache !== undefined && typeof body.clean_cache !== 'boolean') throw invalidRequest('invalid_body', 'body.clean_cache must be a boolean');
   return body.clean_cache === undefined ? { node_id: node } : { node_id: node, clean_cache: body.clean_cache };
@@ -307,7 +306,7 @@ function scanBody(body: ScanClientsRequestBody | undefined): Record<string, unkn
 
 /** One node, 1..MAX_ADDRS_PER_KILL distinct "ip:port" addresses; a bad one refuses the whole request. */
 function hangUpBody(body: HangUpClientsRequestBody | undefined): Record<string, unknown> {
-  if (!isObject(body)) throw invalidRequest('invalid_body', 'body must be an object with node_id and client_addrs');
+  if (!isRecord(body)) throw invalidRequest('invalid_body', 'body must be an object with node_id and client_addrs');
   const node = assertNodeId(body.node_id, 'body.node_id');
   const addrs: unknown = body.client_addrs;
   if (!Array.isArray(addrs) || addrs.length < 1 || addrs.length > MAX_ADDRS_PER_KILL) {

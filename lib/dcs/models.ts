@@ -7,6 +7,7 @@
  * Each response is checked at the boundary (`parse*`): a malformed answer
  * becomes a typed DcsError right here, not a crash three modules later.
  */
+import { isRecord } from '../domain/json';
 import { DcsError } from './errors';
 import { isValidId } from './ids';
 
@@ -209,7 +210,6 @@ function malformed(operation: string, problem: string): DcsError {
   });
 }
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
@@ -217,7 +217,7 @@ type FieldChecks = Readonly<Record<string, (v: unknown) => boolean>>;
 
 /** Each response shape's checks are built once, at load (a parse runs on every call). */
 function requireFields(operation: string, body: unknown, checks: FieldChecks): Json {
-  if (!isObject(body)) throw malformed(operation, 'not a JSON object');
+  if (!isRecord(body)) throw malformed(operation, 'not a JSON object');
   for (const field in checks) {
     if (!checks[field]!(body[field])) throw malformed(operation, `field "${field}" missing or of the wrong type`);
   }
@@ -246,10 +246,10 @@ export function parseShowInstance(body: unknown): ShowInstanceResponse {
 const INSTANCE: FieldChecks = { instance_id: isString, name: isString, engine: isString, engine_version: isString, status: isString, cache_mode: isString };
 
 const isNode = (v: unknown): boolean =>
-  isObject(v) &&
+  isRecord(v) &&
   isString(v.node_id) &&
   (v.dimensions === undefined ||
-    (Array.isArray(v.dimensions) && v.dimensions.every((d) => isObject(d) && isString(d.name) && isString(d.value))));
+    (Array.isArray(v.dimensions) && v.dimensions.every((d) => isRecord(d) && isString(d.name) && isString(d.value))));
 
 export function parseShowNodesInformation(body: unknown): ShowNodesInformationResponse {
   const checked = requireFields('showNodesInformation', body, {
@@ -266,7 +266,7 @@ export function parseShowNodesInformation(body: unknown): ShowNodesInformationRe
 export function parseListClients(body: unknown): ListClientsResponse {
   return requireFields('listClients', body, {
     count: isCount,
-    clients: (v) => Array.isArray(v) && v.every((c) => isObject(c) && isString(c.addr)),
+    clients: (v) => Array.isArray(v) && v.every((c) => isRecord(c) && isString(c.addr)),
   }) as unknown as ListClientsResponse;
 }
 
@@ -275,5 +275,5 @@ export function parseListClients(body: unknown): ListClientsResponse {
  * holding only httpStatusCode. Anything else is still a success (the kill was accepted).
  */
 export function parseHangUpClients(body: unknown): HangUpClientsResponse {
-  return isObject(body) && typeof body.httpStatusCode === 'number' ? { httpStatusCode: body.httpStatusCode } : {};
+  return isRecord(body) && typeof body.httpStatusCode === 'number' ? { httpStatusCode: body.httpStatusCode } : {};
 }

@@ -3,6 +3,7 @@
  * the desired state, field by field. `deploy --plan` prints it and stops;
  * `deploy` applies it (apply.ts). Reading changes nothing.
  */
+import { isRecord } from '../domain/json';
 import type { DesiredFunction, DesiredTrigger } from './desired';
 import { isOwned, MANAGED_TRIGGER_TYPES, triggerKey, userData } from './desired';
 import type { FunctionConfig, FunctionConfigBody, FunctionGraphApi, Trigger } from './fg-client';
@@ -79,7 +80,7 @@ function deployedDryRun(existing: FunctionConfig | null): boolean {
 function readEnv(userDataText: string | undefined): Record<string, string> {
   try {
     const parsed: unknown = JSON.parse(userDataText ?? '{}');
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, string>) : {};
+    return isRecord(parsed) ? (parsed as Record<string, string>) : {};
   } catch {
     return {};
   }

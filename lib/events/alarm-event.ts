@@ -16,7 +16,8 @@ import type { SmnHttpMessage } from '../fg/types';
 import { checkContentType, decodeApigBody } from './http-body';
 import { reject } from './rejection';
 import { parseJson, resolveLimits, type JsonLimits } from './safe-json';
-import { FieldReader, hasOwn, isRecord } from './fields';
+import { hasOwn, isRecord } from '../domain/json';
+import { FieldReader } from './fields';
 import { canonicalMessageType, readSmnFields, readSmnHttpMessage, type SmnDelivery } from './smn-message';
 
 export { toDelivery, type SmnDelivery } from './smn-message';

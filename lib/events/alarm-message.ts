@@ -18,7 +18,8 @@ import { canonicalInstanceId, REGION } from '../domain/ids';
 import { ALARM_ID, isUuid } from './ids';
 import { reject, within } from './rejection';
 import { parseJson } from './safe-json';
-import { FieldReader, hasOwn, isRecord, usableEpochMs, usableText, type TextRule } from './fields';
+import { hasOwn, isRecord } from '../domain/json';
+import { FieldReader, usableEpochMs, usableText, type TextRule } from './fields';
 
 export interface AlarmSignal {
   format: 'classic' | 'templated';

@@ -8,15 +8,10 @@
  * field, so a reader goes on in straight lines and asks for its result at the end
  * (when there was a problem, nothing read is used).
  */
+import { isRecord } from '../domain/json';
 import { err, ok, type Rejection, type Result } from '../domain/types';
 import { PRINTABLE } from './ids';
 import { reject } from './rejection';
-
-export const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** Own-property test (never the prototype chain: "constructor" in {} is true). */
-export const hasOwn = (o: Record<string, unknown>, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
 
 /** `base.key`, or `key` at the top, or `base` for the value itself (key ''). */
 export const fieldAt = (base: string, key: string): string => (base === '' ? key : key === '' ? base : `${base}.${key}`);

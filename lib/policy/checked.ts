@@ -12,6 +12,7 @@
  * Validation depends on nothing but the text, so the checked output is what
  * that validation would return (test/policy/checked.test.ts).
  */
+import { isRecord } from '../domain/json';
 import type { PolicySyntax } from './validate';
 import type { Policy } from './schema';
 
@@ -50,9 +51,9 @@ export function trustedCheckedPolicy(checkedText: string, source: string, syntax
   } catch {
     return null;
   }
-  if (file === null || typeof file !== 'object') return null;
+  if (!isRecord(file)) return null;
   if (file.format !== CHECKED_FORMAT || file.build !== BUILD_ID || file.syntax !== syntax || file.source !== source) return null;
-  if (file.policy === null || typeof file.policy !== 'object' || Array.isArray(file.policy)) return null;
+  if (!isRecord(file.policy)) return null;
   return file.digest === digest(BUILD_ID, syntax, source, file.policy as Policy) ? (file.policy as Policy) : null;
 }
 
