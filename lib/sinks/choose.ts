@@ -1,8 +1,9 @@
 /**
  * Which later sinks an invocation's decisions go to: the ones the policy turns
  * on, chosen on the invocation's first decision that reaches them (never a
- * rejected one: lib/audit/sinks.ts) and kept for its others. A decision that no sink wants (the common skip) costs no
- * policy lookup, promise or timer beyond the audit line, and loads no sink code.
+ * rejected one: lib/audit/sinks.ts) and kept for its others. A decision that no
+ * sink wants (the common skip) costs no policy lookup, promise or timer beyond
+ * the audit line, and loads no sink code.
  */
 import type { DecisionSink, LaterSinks } from '../audit';
 import type { Policy } from '../policy';
